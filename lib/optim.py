@@ -16,6 +16,17 @@ Every optimizer has the same interface::
 
 Bad input raises ``ValueError`` or ``TypeError`` naming the parameter, before anything is
 changed: the caller's arrays, ``opt.state`` and ``opt.t`` are left as they were.
+
+Speed. A step is memory-bound: Adam must read θ, g, m, v and write θ, m, v, and the time that
+takes is set by memory bandwidth, not arithmetic. So each ``update`` below writes its formula as
+in-place NumPy operations (``out=``, ``*=``) into scratch arrays that are kept from step to step
+in a private workspace (never in ``opt.state``), and ``step`` feeds large arrays to ``update`` in
+blocks of :attr:`Optimizer.block_size` elements, so that the scratch arrays and the block's
+intermediate results stay in the CPU cache: main memory is then read and written about once
+per array, as the formula requires. No array is allocated per step. Every operation is the
+same IEEE operation, in the same order, as the plain formula (``lib/optim_reference.py``), so
+the results are bit-identical to it (``tests/test_optim_reference.py``);
+``benchmarks/optimizer_step.py`` measures the speed.
 """
 
 from __future__ import annotations
@@ -49,11 +60,33 @@ def _check_beta(name: str, value) -> float:
     return value
 
 
+def _all_finite(a: np.ndarray) -> bool:
+    """Whether every element of ``a`` is finite, usually in one read of ``a`` with no allocation.
+
+    A sum is NaN or ±inf whenever an element is (NaN and inf propagate through IEEE additions),
+    so a finite sum proves every element finite. The converse fails (finite values can overflow
+    the sum), so a non-finite sum falls back to the element-wise test, which decides.
+    """
+    if not np.issubdtype(a.dtype, np.inexact):
+        return True  # integers are always finite
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(a, axis=None)
+    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+
+
 class Optimizer:
-    """Base class: validation, state and step counting. Subclasses write only ``update``."""
+    """Base class: validation, state, step counting and the scratch workspace.
+
+    Subclasses write only ``update`` (and list ``state_names`` and ``scratch_count``).
+    """
 
     #: names of the per-parameter state arrays, in the article's symbols
     state_names: tuple[str, ...] = ()
+    #: how many scratch arrays ``update`` takes from :meth:`_scratch`
+    scratch_count: int = 1
+    #: ``step`` updates arrays larger than this in blocks of this many elements, so that a
+    #: block's scratch arrays (and θ, g and the state of the block) stay in the CPU's L2 cache
+    block_size: int = 2**14
 
     def __init__(self, lr: LearningRate):
         if callable(lr):
@@ -62,6 +95,9 @@ class Optimizer:
             self.lr = _check_positive("lr", lr)
         self.state: dict[int, dict[str, np.ndarray]] = {}
         self.t = 0
+        # private scratch arrays per parameter, reused across steps (see _workspace_for)
+        self._workspace: dict[int, list[np.ndarray]] = {}
+        self._active_scratch: list[np.ndarray] = []
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
@@ -78,15 +114,62 @@ class Optimizer:
         t = self.t + 1
         lr = self._lr_at(t)
         states = [self._state_for(i, p) for i, p in enumerate(params)]
+        plans = [self._blocks(p, g, s) for p, g, s in zip(params, grads, states)]
+        workspaces = [self._workspace_for(i, like) for i, (like, _) in enumerate(plans)]
         # Nothing has been changed up to here; from here on nothing can fail.
         self.t = t
-        for i, (theta, g, state) in enumerate(zip(params, grads, states)):
+        for i, (state, (_, blocks), scratch) in enumerate(zip(states, plans, workspaces)):
             self.state[i] = state
-            self.update(theta, g, state, lr)
+            self._workspace[i] = scratch
+            for theta_block, g_block, state_block in blocks:
+                self._active_scratch = scratch
+                self.update(theta_block, g_block, state_block, lr)
+        self._active_scratch = []
 
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict, lr: float) -> None:
-        """Update one parameter array ``theta`` in place (``self.t`` is already the new step)."""
+        """Update one parameter array ``theta`` in place (``self.t`` is already the new step).
+
+        ``step`` may call it once per block of a large parameter, with ``theta``, ``g`` and the
+        arrays of ``state`` being views of that block.
+        """
         raise NotImplementedError
+
+    # -- the scratch workspace (speed only: no effect on the results) ----------------------------
+    def _scratch(self, like: np.ndarray) -> list[np.ndarray]:
+        """``scratch_count`` arrays shaped like ``like`` to compute into, reused across steps.
+
+        They are views of the workspace of the parameter being updated; called outside
+        ``step`` (or asking for more than the workspace holds) it returns new arrays.
+        """
+        scratch = self._active_scratch
+        if len(scratch) < self.scratch_count or any(
+                buf.dtype != like.dtype or buf.size < like.size for buf in scratch):
+            return [np.empty_like(like) for _ in range(self.scratch_count)]
+        if scratch[0].shape == like.shape:
+            return scratch[:self.scratch_count]
+        return [buf[:like.size].reshape(like.shape) for buf in scratch[:self.scratch_count]]
+
+    def _blocks(self, theta, g, state):
+        """``(like, blocks)``: an iterator over the (θ, g, state) views ``update`` is called with,
+        and an array shaped like the largest of them (what the scratch arrays must fit)."""
+        arrays = [theta, g, *state.values()]
+        if theta.size <= self.block_size or not all(a.flags.c_contiguous for a in arrays):
+            return theta, iter([(theta, g, state)])  # one call on the whole arrays
+        flat_theta, flat_g = theta.reshape(-1), g.reshape(-1)  # views: C-contiguous
+        flat_state = {name: a.reshape(-1) for name, a in state.items()}
+        n = self.block_size
+        blocks = ((flat_theta[lo:lo + n], flat_g[lo:lo + n],
+                   {name: a[lo:lo + n] for name, a in flat_state.items()})
+                  for lo in range(0, theta.size, n))
+        return flat_theta[:n], blocks
+
+    def _workspace_for(self, i: int, like: np.ndarray) -> list[np.ndarray]:
+        """The scratch arrays of ``params[i]``: kept from the last step when they still fit."""
+        scratch = self._workspace.get(i, [])
+        if (len(scratch) == self.scratch_count
+                and all(buf.dtype == like.dtype and buf.shape == like.shape for buf in scratch)):
+            return scratch
+        return [np.empty_like(like) for _ in range(self.scratch_count)]
 
     # -- validation -----------------------------------------------------------------------------
     def _lr_at(self, t: int) -> float:
@@ -116,9 +199,19 @@ class Optimizer:
                 raise TypeError(f"grads[{i}] must be a real-valued array, got {g.dtype}")
             if g.shape != p.shape:
                 raise ValueError(f"grads[{i}] has shape {g.shape} but params[{i}] has {p.shape}")
-            if not np.all(np.isfinite(g)):
-                raise ValueError(f"grads[{i}] contains NaN or inf")
-            checked.append(g.astype(p.dtype, copy=False))
+            if g.dtype == p.dtype:
+                if not _all_finite(g):
+                    raise ValueError(f"grads[{i}] contains NaN or inf")
+            else:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    converted = g.astype(p.dtype)
+                if not _all_finite(converted):
+                    if not _all_finite(g):
+                        raise ValueError(f"grads[{i}] contains NaN or inf")
+                    # finite, but too large for params[i]'s dtype
+                    raise ValueError(f"grads[{i}] overflows {p.dtype}, the dtype of params[{i}]")
+                g = converted
+            checked.append(g)
         return checked
 
     def _state_for(self, i: int, theta: np.ndarray) -> dict:
@@ -153,7 +246,9 @@ class GD(Optimizer):
     """
 
     def update(self, theta, g, state, lr):
-        theta -= lr * g
+        (step,) = self._scratch(theta)
+        np.multiply(lr, g, out=step)  # η g
+        theta -= step                 # θ ← θ − η g
 
 
 class Momentum(Optimizer):
@@ -177,10 +272,10 @@ class Momentum(Optimizer):
         return {"lr": self.lr, "beta": self.beta}
 
     def update(self, theta, g, state, lr):
-        v = state["v"]
-        v *= self.beta
-        v += (1 - self.beta) * g
-        theta -= lr * v
+        v, (tmp,) = state["v"], self._scratch(theta)
+        v *= self.beta                                # v ← β v
+        v += np.multiply(1 - self.beta, g, out=tmp)   #     + (1-β) g
+        theta -= np.multiply(lr, v, out=tmp)          # θ ← θ − η v
 
 
 class RMSProp(Optimizer):
@@ -202,10 +297,16 @@ class RMSProp(Optimizer):
         return {"lr": self.lr, "beta": self.beta, "eps": self.eps}
 
     def update(self, theta, g, state, lr):
-        s = state["s"]
-        s *= self.beta
-        s += (1 - self.beta) * g**2
-        theta -= lr / np.sqrt(s + self.eps) * g
+        s, (tmp,) = state["s"], self._scratch(theta)
+        s *= self.beta                      # s ← β s
+        np.square(g, out=tmp)               #          g²
+        tmp *= 1 - self.beta                #     (1-β) g²
+        s += tmp                            #   + (1-β) g²
+        np.add(s, self.eps, out=tmp)        # s + ε
+        np.sqrt(tmp, out=tmp)               # √(s + ε)
+        np.divide(lr, tmp, out=tmp)         # η / √(s + ε)
+        tmp *= g                            # η / √(s + ε) · g
+        theta -= tmp                        # θ ← θ − η / √(s + ε) · g
 
 
 class Adam(Optimizer):
@@ -221,6 +322,7 @@ class Adam(Optimizer):
     """
 
     state_names = ("m", "v")
+    scratch_count = 2
 
     def __init__(self, lr: LearningRate = 0.001, beta1: float = 0.9, beta2: float = 0.999,
                  eps: float = 1e-8):
@@ -234,10 +336,17 @@ class Adam(Optimizer):
 
     def update(self, theta, g, state, lr):
         m, v, t = state["m"], state["v"], self.t
-        m *= self.beta1
-        m += (1 - self.beta1) * g
-        v *= self.beta2
-        v += (1 - self.beta2) * g**2
-        m_hat = m / (1 - self.beta1**t)
-        v_hat = v / (1 - self.beta2**t)
-        theta -= lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        a, b = self._scratch(theta)
+        m *= self.beta1                                   # m ← β1 m
+        m += np.multiply(1 - self.beta1, g, out=a)        #     + (1-β1) g
+        v *= self.beta2                                   # v ← β2 v
+        np.square(g, out=a)                               #            g²
+        a *= 1 - self.beta2                               #     (1-β2) g²
+        v += a                                            #   + (1-β2) g²
+        m_hat = np.divide(m, 1 - self.beta1**t, out=a)    # m̂ = m / (1-β1^t)
+        v_hat = np.divide(v, 1 - self.beta2**t, out=b)    # v̂ = v / (1-β2^t)
+        denominator = np.sqrt(v_hat, out=b)               # √v̂
+        denominator += self.eps                           # √v̂ + ε
+        step = np.multiply(lr, m_hat, out=a)              # η m̂
+        step /= denominator                               # η m̂ / (√v̂ + ε)
+        theta -= step                                     # θ ← θ − η m̂ / (√v̂ + ε)

@@ -24,14 +24,20 @@ def inverse_time(lr0: float, decay: float):
     (:math:`\sum\eta_t = \infty`, :math:`\sum\eta_t^2 < \infty`) under which SGD converges.
 
     Equals ``keras.optimizers.schedules.InverseTimeDecay(lr0, decay_steps=1, decay_rate=decay)``
-    evaluated at ``t``, and ``torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1 / (1 + decay * (k + 1)))``."""
+    evaluated at ``t`` (to float32 precision: Keras computes it in float32; inside a Keras
+    optimizer it is evaluated at ``iterations``, which starts at 0, so pass ``t - 1`` there or use
+    :func:`lib.frameworks.keras_schedule`), and
+    ``torch.optim.lr_scheduler.LambdaLR(opt, lambda k: 1 / (1 + decay * (k + 1)))``."""
     lr0 = _check_positive("lr0", lr0)
     decay = _check_positive("decay", decay)
     return lambda t: lr0 / (1 + decay * t)
 
 
 def exponential(lr0: float, gamma: float):
-    r""":math:`\eta_t = \eta_0\,\gamma^{t}` (``torch.optim.lr_scheduler.ExponentialLR``)."""
+    r""":math:`\eta_t = \eta_0\,\gamma^{t}`.
+
+    ``torch.optim.lr_scheduler.ExponentialLR(opt, gamma)`` uses ``lr·γ^(t-1)`` at step ``t``, so it
+    gives this sequence when the torch optimizer is created with ``lr = η0·γ``."""
     lr0 = _check_positive("lr0", lr0)
     gamma = _check_positive("gamma", gamma)
     if gamma > 1:
@@ -43,6 +49,6 @@ def step_decay(lr0: float, every: int, factor: float = 0.5):
     r""":math:`\eta_t = \eta_0 \cdot \text{factor}^{\lfloor (t-1)/\text{every} \rfloor}`."""
     lr0 = _check_positive("lr0", lr0)
     factor = _check_positive("factor", factor)
-    if not isinstance(every, int) or every < 1:
+    if isinstance(every, bool) or not isinstance(every, int) or every < 1:
         raise ValueError(f"every must be a positive int, got {every!r}")
     return lambda t: lr0 * factor ** math.floor((t - 1) / every)
