@@ -91,12 +91,14 @@ def loss_curves(curves: dict, ax=None, logy: bool = True, xlabel: str = "step",
 
 
 def animate_paths(valley, paths: dict, frames: int = 40, interval: int = 120, bounds=None,
-                  title: str | None = None, figsize=(5.5, 4.2), as_html: bool = True):
+                  title: str | None = None, figsize=(5.5, 4.2), as_html: bool = True,
+                  alt: str | None = None):
     """Animate the hikers of ``paths`` walking down ``valley``, all in step.
 
     Returns an ``IPython.display.HTML`` with a self-contained JavaScript player (it plays in the
     built book and in Jupyter with no network), or the ``FuncAnimation`` if ``as_html=False``.
-    Paths longer than ``frames`` are sampled evenly so the page stays light.
+    Paths longer than ``frames`` are sampled evenly so the page stays light. ``alt`` is the
+    player image's alt text (default: the title and the paths' names).
     """
     import matplotlib.pyplot as plt
     from matplotlib import animation
@@ -120,6 +122,7 @@ def animate_paths(valley, paths: dict, frames: int = 40, interval: int = 120, bo
         heads.append(head)
     ax.legend(loc="upper right", fontsize="small")
     counter = ax.text(0.02, 0.96, "", transform=ax.transAxes, va="top", fontsize="small")
+    fig.tight_layout()  # keep the axis labels inside a small figure
 
     def draw(i):
         step = frame_steps[i]
@@ -135,6 +138,16 @@ def animate_paths(valley, paths: dict, frames: int = 40, interval: int = 120, bo
     plt.close(fig)
     if not as_html:
         return anim
+    import html
+    import re
+
     from IPython.display import HTML
 
-    return HTML(anim.to_jshtml(default_mode="once"))
+    if alt is None:
+        alt = (f"{title}: animation" if title else "Animation") + (
+            " of the paths of " + ", ".join(map(str, paths)) + " walking down the valley.")
+    # matplotlib's player shows its frames in an <img> with no alt text: give it one
+    player = re.sub(r'<img id="(_anim_img\w+)">',
+                    lambda m: f'<img id="{m.group(1)}" alt="{html.escape(alt)}">',
+                    anim.to_jshtml(default_mode="once"), count=1)
+    return HTML(player)
