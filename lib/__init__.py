@@ -9,6 +9,11 @@ PyTorch and Keras:
 - :mod:`lib.data`: synthetic regression data and MNIST;
 - :mod:`lib.train`: the one training loop (full batch, stochastic or mini-batch);
 - :mod:`lib.plots`: contours with trajectories, loss curves, animations;
+- :mod:`lib.models` and :mod:`lib.nn`: linear regression and a multilayer perceptron with
+  hand-written gradients;
+- :mod:`lib.schedules`: learning-rate schedules;
+- :mod:`lib.experiments`: the MNIST experiment in NumPy, Keras and PyTorch, also a command
+  (``python -m lib.experiments.mnist --help``);
 - :mod:`lib.checks`: homework checks that name the mistake a student made.
 
 Framework modules are imported lazily so ``import lib`` stays fast.
