@@ -16,7 +16,7 @@ export GDBOOK_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: book test test-lib test-notebooks test-book test-browser homework benchmark clean
+.PHONY: book test test-lib test-notebooks test-homework test-book test-browser homework benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 10), 'Python 3.10+ is needed, found ' + sys.version.split()[0]"
@@ -29,14 +29,20 @@ book: $(STAMP)
 	$(BIN)/jupyter-book build . --all
 	@echo "Book: $(CURDIR)/_build/html/index.html"
 
-test: test-lib test-notebooks test-book test-browser
+test: test-lib test-notebooks test-homework test-book test-browser
 
 test-lib: $(STAMP)
-	$(BIN)/pytest tests -n $(JOBS) -q -m "not browser"
+	$(BIN)/pytest tests -n $(JOBS) -q -m "not browser and not homework"
 
+# Two notebooks run at once on a 2-core machine: one thread each, or they fight over the cores.
+test-notebooks: export OMP_NUM_THREADS := 1
 test-notebooks: $(STAMP)
 	$(BIN)/pytest --nbval --nbval-current-env --nbval-cell-timeout=600 -p no:randomly \
 		-n $(JOBS) --dist loadfile -q chapters
+
+# the student version of every chapter runs top to bottom with its stubs (tests/test_homework.py)
+test-homework: $(STAMP)
+	$(BIN)/pytest tests -q -m homework -n $(JOBS)
 
 test-book: $(STAMP)
 	$(BIN)/jupyter-book build . --all -W -n --keep-going
@@ -47,6 +53,7 @@ test-browser: $(STAMP)
 
 homework: $(STAMP)
 	$(BIN)/python tools/make_homework.py chapters _build/homework
+	@echo "Student notebooks: $(CURDIR)/_build/homework/"
 
 benchmark: $(STAMP)
 	$(BIN)/python benchmarks/optimizer_step.py

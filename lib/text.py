@@ -1,0 +1,30 @@
+"""Numbers for the prose: scientific notation a reader can read aloud.
+
+Glued into a chapter with ``glue(key, sci(value), display=False)`` and shown with
+``{glue:text}`key` ``: ``sci(7.0e-08)`` reads "7.0 × 10⁻⁸" instead of "7.0e-08".
+"""
+
+import math
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def sci(value, digits=1):
+    """`value` as "m × 10ⁿ" with `digits` decimals in m; "10ⁿ" when m is exactly 1 and
+    digits is 0; "0" for zero. Plain notation for 0.01 <= |value| < 1000 is left to the caller's
+    format spec: this is for numbers that need an exponent."""
+    is_number = isinstance(value, (int, float)) or hasattr(value, "__float__")
+    if isinstance(value, bool) or not is_number:
+        raise TypeError(f"value must be a real number, got {type(value).__name__}")
+    if not isinstance(digits, int) or digits < 0:
+        raise ValueError(f"digits must be a non-negative int, got {digits!r}")
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"value must be finite, got {value}")
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.{digits}e}".split("e")
+    power = "10" + str(int(exponent)).translate(_SUPERSCRIPT)
+    if digits == 0 and mantissa.lstrip("-") == "1":
+        return mantissa[:-1] + power
+    return f"{mantissa} × {power}"
