@@ -92,7 +92,7 @@ def loss_curves(curves: dict, ax=None, logy: bool = True, xlabel: str = "step",
 
 def animate_paths(valley, paths: dict, frames: int = 40, interval: int = 120, bounds=None,
                   title: str | None = None, figsize=(5.5, 4.2), as_html: bool = True,
-                  alt: str | None = None):
+                  alt: str | None = None, frame_format: str = "jpeg"):
     """Animate the hikers of ``paths`` walking down ``valley``, all in step.
 
     Returns an ``IPython.display.HTML`` with a self-contained JavaScript player (it plays in the
@@ -146,8 +146,14 @@ def animate_paths(valley, paths: dict, frames: int = 40, interval: int = 120, bo
     if alt is None:
         alt = (f"{title}: animation" if title else "Animation") + (
             " of the paths of " + ", ".join(map(str, paths)) + " walking down the valley.")
+    # JPEG frames make a page about three times lighter than PNG ones
+    with plt.rc_context({"animation.frame_format": frame_format}):
+        player = anim.to_jshtml(default_mode="once")
     # matplotlib's player shows its frames in an <img> with no alt text: give it one
     player = re.sub(r'<img id="(_anim_img\w+)">',
-                    lambda m: f'<img id="{m.group(1)}" alt="{html.escape(alt)}">',
-                    anim.to_jshtml(default_mode="once"), count=1)
+                    lambda m: f'<img id="{m.group(1)}" alt="{html.escape(alt)}">', player, count=1)
+    # ... and fetches Font Awesome 4 for its button icons from a CDN, which fails offline; the
+    # book's theme ships Font Awesome itself (the buttons keep their titles and aria-labels)
+    player = re.sub(r'<link rel="stylesheet"\s+href="https?://[^"]*font-awesome[^"]*">\s*', "",
+                    player)
     return HTML(player)

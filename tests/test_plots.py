@@ -1,3 +1,5 @@
+import re
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -36,7 +38,9 @@ def test_loss_curves_cut_a_diverging_run_where_it_leaves_the_finite_numbers():
 def test_animation_is_a_self_contained_html_player_with_the_requested_frames():
     html = animate_paths(VALLEY, PATHS, frames=5)
     assert "<script" in html.data and "http" not in html.data.split("<script", 1)[1][:200]
-    assert html.data.count("data:image/png;base64") == 5
+    assert html.data.count("data:image/jpeg;base64") == 5
+    assert animate_paths(VALLEY, PATHS, frames=3, frame_format="png").data.count(
+        "data:image/png;base64") == 3
     assert not plt.get_fignums()  # the animation's figure is closed, not shown twice
 
 
@@ -45,3 +49,17 @@ def test_animation_rejects_no_paths_and_too_few_frames():
         animate_paths(VALLEY, {})
     with pytest.raises(ValueError, match="frames"):
         animate_paths(VALLEY, PATHS, frames=1)
+
+
+def test_animation_player_image_has_alt_text():
+    default = animate_paths(VALLEY, PATHS, frames=3, title="Narrow valley").data
+    assert 'alt="Narrow valley: animation of the paths of GD, Momentum walking down the valley."' in default
+    custom = animate_paths(VALLEY, PATHS, frames=3, alt='Two "hikers" race').data
+    assert 'alt="Two &quot;hikers&quot; race"' in custom
+    images = re.findall(r"<img[^>]*>", custom)
+    assert images and all(' alt="' in image for image in images)
+
+
+def test_animation_player_needs_no_network():
+    player = animate_paths(VALLEY, PATHS, frames=3).data
+    assert "font-awesome" not in player and not re.search(r"(?:href|src)=\"https?://", player)
