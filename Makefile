@@ -41,6 +41,7 @@ test-notebooks: $(STAMP)
 		-n $(JOBS) --dist loadfile -q chapters
 
 # the student version of every chapter runs top to bottom with its stubs (tests/test_homework.py)
+test-homework: export OMP_NUM_THREADS := 1
 test-homework: $(STAMP)
 	$(BIN)/pytest tests -q -m homework -n $(JOBS)
 
