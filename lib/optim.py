@@ -23,7 +23,8 @@ in-place NumPy operations (``out=``, ``*=``) into scratch arrays that are kept f
 in a private workspace (never in ``opt.state``), and ``step`` feeds large arrays to ``update`` in
 blocks of :attr:`Optimizer.block_size` elements, so that the scratch arrays and the block's
 intermediate results stay in the CPU cache: main memory is then read and written about once
-per array, as the formula requires. No array is allocated per step. Every operation is the
+per array, as the formula requires. The blocks are shared among :attr:`Optimizer.threads`
+threads. No array is allocated per step. Every operation is the
 same IEEE operation, in the same order, as the plain formula (``lib/optim_reference.py``), so
 the results are bit-identical to it (``tests/test_optim_reference.py``);
 ``benchmarks/optimizer_step.py`` measures the speed.
@@ -31,7 +32,11 @@ the results are bit-identical to it (``tests/test_optim_reference.py``);
 
 from __future__ import annotations
 
+import itertools
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from numbers import Real
 from typing import Callable, Sequence, Union
 
@@ -60,18 +65,49 @@ def _check_beta(name: str, value) -> float:
     return value
 
 
-def _all_finite(a: np.ndarray) -> bool:
+def _all_finite(a: np.ndarray, threads: int = 1) -> bool:
     """Whether every element of ``a`` is finite, usually in one read of ``a`` with no allocation.
 
     A sum is NaN or ±inf whenever an element is (NaN and inf propagate through IEEE additions),
     so a finite sum proves every element finite. The converse fails (finite values can overflow
-    the sum), so a non-finite sum falls back to the element-wise test, which decides.
+    the sum), so a non-finite sum falls back to the element-wise test, which decides. A large
+    contiguous ``a`` is summed in ``threads`` parts at once.
     """
     if not np.issubdtype(a.dtype, np.inexact):
         return True  # integers are always finite
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = np.add.reduce(a, axis=None)
-    return bool(np.isfinite(total)) or bool(np.isfinite(a).all())
+    if a.size <= 4096:  # small: the element-wise test costs no more than the sum
+        return bool(np.isfinite(a).all())
+
+    def total(part):
+        with np.errstate(over="ignore", invalid="ignore"):  # per thread: errstate is thread-local
+            return np.add.reduce(part, axis=None)
+
+    if threads > 1 and a.size >= 2**20 and a.flags.c_contiguous:
+        first, *rest = np.array_split(a.reshape(-1), threads)
+        helpers = [_pool(threads - 1).submit(total, part) for part in rest]
+        sums = [total(first)] + [helper.result() for helper in helpers]
+        finite = all(np.isfinite(x) for x in sums)
+    else:
+        finite = bool(np.isfinite(total(a)))
+    return finite or bool(np.isfinite(a).all())
+
+
+def _cpu_count() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+_THREAD = threading.local()  # .scratch: the scratch arrays of the block this thread updates
+_POOLS: dict[tuple[int, int], ThreadPoolExecutor] = {}
+
+
+def _pool(workers: int) -> ThreadPoolExecutor:
+    """A thread pool kept for the whole session (starting threads at every step would cost more
+    than a step on a small array). Keyed by process too: a forked child has none of the
+    parent's threads, so it gets pools of its own."""
+    key = (os.getpid(), workers)
+    if key not in _POOLS:
+        _POOLS[key] = ThreadPoolExecutor(workers, thread_name_prefix="lib.optim")
+    return _POOLS[key]
 
 
 class Optimizer:
@@ -86,7 +122,10 @@ class Optimizer:
     scratch_count: int = 1
     #: ``step`` updates arrays larger than this in blocks of this many elements, so that a
     #: block's scratch arrays (and θ, g and the state of the block) stay in the CPU's L2 cache
-    block_size: int = 2**14
+    block_size: int = 2**16
+    #: how many threads update the blocks of a large parameter at once (NumPy releases the GIL
+    #: inside its operations); 1 updates in the calling thread only
+    threads: int = min(_cpu_count(), 4)
 
     def __init__(self, lr: LearningRate):
         if callable(lr):
@@ -95,9 +134,8 @@ class Optimizer:
             self.lr = _check_positive("lr", lr)
         self.state: dict[int, dict[str, np.ndarray]] = {}
         self.t = 0
-        # private scratch arrays per parameter, reused across steps (see _workspace_for)
-        self._workspace: dict[int, list[np.ndarray]] = {}
-        self._active_scratch: list[np.ndarray] = []
+        # private scratch arrays per parameter and thread, reused across steps (_workspace_for)
+        self._workspace: dict[int, list[list[np.ndarray]]] = {}
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.hyperparameters().items())
@@ -115,16 +153,14 @@ class Optimizer:
         lr = self._lr_at(t)
         states = [self._state_for(i, p) for i, p in enumerate(params)]
         plans = [self._blocks(p, g, s) for p, g, s in zip(params, grads, states)]
-        workspaces = [self._workspace_for(i, like) for i, (like, _) in enumerate(plans)]
+        workspaces = [self._workspace_for(i, like, len(blocks))
+                      for i, (like, blocks) in enumerate(plans)]
         # Nothing has been changed up to here; from here on nothing can fail.
         self.t = t
         for i, (state, (_, blocks), scratch) in enumerate(zip(states, plans, workspaces)):
             self.state[i] = state
             self._workspace[i] = scratch
-            for theta_block, g_block, state_block in blocks:
-                self._active_scratch = scratch
-                self.update(theta_block, g_block, state_block, lr)
-        self._active_scratch = []
+            self._update_blocks(blocks, scratch, lr)
 
     def update(self, theta: np.ndarray, g: np.ndarray, state: dict, lr: float) -> None:
         """Update one parameter array ``theta`` in place (``self.t`` is already the new step).
@@ -134,14 +170,45 @@ class Optimizer:
         """
         raise NotImplementedError
 
-    # -- the scratch workspace (speed only: no effect on the results) ----------------------------
+    # -- blocks, threads and scratch arrays (speed only: no effect on the results) ---------------
+    def _update_blocks(self, blocks: list, scratch: list[list[np.ndarray]], lr: float) -> None:
+        """``update`` every block; with several scratch sets, on that many threads at once.
+
+        Each thread takes the next block not yet taken, so a thread slowed down by other work on
+        the machine does fewer blocks. The results do not depend on which thread updates which
+        block: every operation is element-wise.
+        """
+        if len(scratch) == 1:  # one thread: the calling one
+            _THREAD.scratch = scratch[0]
+            try:
+                for theta_block, g_block, state_block in blocks:
+                    self.update(theta_block, g_block, state_block, lr)
+            finally:
+                _THREAD.scratch = []
+            return
+        next_block = itertools.count().__next__  # atomic under the GIL
+
+        def work(own_scratch):
+            _THREAD.scratch = own_scratch
+            try:
+                while (k := next_block()) < len(blocks):
+                    theta_block, g_block, state_block = blocks[k]
+                    self.update(theta_block, g_block, state_block, lr)
+            finally:
+                _THREAD.scratch = []
+
+        helpers = [_pool(len(scratch) - 1).submit(work, own) for own in scratch[1:]]
+        work(scratch[0])
+        for helper in helpers:
+            helper.result()  # waits, and re-raises an error of that thread
+
     def _scratch(self, like: np.ndarray) -> list[np.ndarray]:
         """``scratch_count`` arrays shaped like ``like`` to compute into, reused across steps.
 
-        They are views of the workspace of the parameter being updated; called outside
-        ``step`` (or asking for more than the workspace holds) it returns new arrays.
+        They are views of the calling thread's scratch arrays for the parameter being updated;
+        called outside ``step`` (or asking for more than there is) it returns new arrays.
         """
-        scratch = self._active_scratch
+        scratch = getattr(_THREAD, "scratch", [])
         if len(scratch) < self.scratch_count or any(
                 buf.dtype != like.dtype or buf.size < like.size for buf in scratch):
             return [np.empty_like(like) for _ in range(self.scratch_count)]
@@ -149,27 +216,31 @@ class Optimizer:
             return scratch[:self.scratch_count]
         return [buf[:like.size].reshape(like.shape) for buf in scratch[:self.scratch_count]]
 
-    def _blocks(self, theta, g, state):
-        """``(like, blocks)``: an iterator over the (θ, g, state) views ``update`` is called with,
-        and an array shaped like the largest of them (what the scratch arrays must fit)."""
+    def _blocks(self, theta, g, state) -> tuple[np.ndarray, list]:
+        """``(like, blocks)``: the (θ, g, state) views ``update`` is called with, and an array
+        shaped like the largest of them (what the scratch arrays must fit)."""
         arrays = [theta, g, *state.values()]
         if theta.size <= self.block_size or not all(a.flags.c_contiguous for a in arrays):
-            return theta, iter([(theta, g, state)])  # one call on the whole arrays
+            return theta, [(theta, g, state)]  # one call on the whole arrays
         flat_theta, flat_g = theta.reshape(-1), g.reshape(-1)  # views: C-contiguous
         flat_state = {name: a.reshape(-1) for name, a in state.items()}
         n = self.block_size
-        blocks = ((flat_theta[lo:lo + n], flat_g[lo:lo + n],
+        blocks = [(flat_theta[lo:lo + n], flat_g[lo:lo + n],
                    {name: a[lo:lo + n] for name, a in flat_state.items()})
-                  for lo in range(0, theta.size, n))
+                  for lo in range(0, theta.size, n)]
         return flat_theta[:n], blocks
 
-    def _workspace_for(self, i: int, like: np.ndarray) -> list[np.ndarray]:
-        """The scratch arrays of ``params[i]``: kept from the last step when they still fit."""
+    def _workspace_for(self, i: int, like: np.ndarray, n_blocks: int) -> list[list[np.ndarray]]:
+        """The scratch arrays of ``params[i]``, one set per thread that will update its blocks:
+        kept from the last step when they still fit."""
+        n_threads = max(1, min(self.threads, n_blocks // 2))  # at least 2 blocks per thread
         scratch = self._workspace.get(i, [])
-        if (len(scratch) == self.scratch_count
-                and all(buf.dtype == like.dtype and buf.shape == like.shape for buf in scratch)):
+        if (len(scratch) == n_threads
+                and all(len(own) == self.scratch_count for own in scratch)
+                and all(buf.dtype == like.dtype and buf.shape == like.shape
+                        for own in scratch for buf in own)):
             return scratch
-        return [np.empty_like(like) for _ in range(self.scratch_count)]
+        return [[np.empty_like(like) for _ in range(self.scratch_count)] for _ in range(n_threads)]
 
     # -- validation -----------------------------------------------------------------------------
     def _lr_at(self, t: int) -> float:
@@ -177,8 +248,7 @@ class Optimizer:
             return _check_positive(f"lr (the schedule's value at step {t})", self.lr(t))
         return self.lr
 
-    @staticmethod
-    def _validated(params, grads) -> list[np.ndarray]:
+    def _validated(self, params, grads) -> list[np.ndarray]:
         if isinstance(params, np.ndarray) or not isinstance(params, (list, tuple)):
             raise TypeError("params must be a list of arrays, got " + type(params).__name__)
         if isinstance(grads, np.ndarray) or not isinstance(grads, (list, tuple)):
@@ -200,12 +270,12 @@ class Optimizer:
             if g.shape != p.shape:
                 raise ValueError(f"grads[{i}] has shape {g.shape} but params[{i}] has {p.shape}")
             if g.dtype == p.dtype:
-                if not _all_finite(g):
+                if not _all_finite(g, self.threads):
                     raise ValueError(f"grads[{i}] contains NaN or inf")
             else:
                 with np.errstate(over="ignore", invalid="ignore"):
                     converted = g.astype(p.dtype)
-                if not _all_finite(converted):
+                if not _all_finite(converted, self.threads):
                     if not _all_finite(g):
                         raise ValueError(f"grads[{i}] contains NaN or inf")
                     # finite, but too large for params[i]'s dtype
