@@ -6,6 +6,8 @@ Glued into a chapter with ``glue(key, sci(value), display=False)`` and shown wit
 
 import math
 
+import numpy as np
+
 _SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
 
 
@@ -28,3 +30,17 @@ def sci(value, digits=1):
     if digits == 0 and mantissa.lstrip("-") == "1":
         return mantissa[:-1] + power
     return f"{mantissa} × {power}"
+
+
+def glue(name, value, display=False):
+    """myst-nb's ``glue``, with NumPy scalars turned into plain Python numbers.
+
+    myst-nb formats a glued value with the format spec of ``{glue:text}`key:.3g` ``, and that
+    fails on a NumPy scalar (its text is ``np.float64(...)``, not a number). Chapters glue
+    through this function, so ``glue("gd_loss", losses[-1])`` just works.
+    """
+    from myst_nb import glue as myst_glue
+
+    if isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0):
+        value = value.item()
+    myst_glue(name, value, display=display)

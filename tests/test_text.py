@@ -34,3 +34,19 @@ def test_sci_rejects_bad_arguments_by_name():
         sci("1e-7")
     with pytest.raises(ValueError, match="digits"):
         sci(1.0, digits=-1)
+
+
+def test_glue_stores_numpy_scalars_as_plain_python_numbers(monkeypatch):
+    import numpy as np
+    import myst_nb
+
+    import lib.text
+
+    stored = {}
+    monkeypatch.setattr(myst_nb, "glue", lambda name, value, display: stored.update({name: value}))
+    lib.text.glue("a", np.float64(0.25))
+    lib.text.glue("b", np.int64(3))
+    lib.text.glue("c", np.array(1.5))
+    lib.text.glue("d", "7.0 × 10⁻⁸")
+    assert stored == {"a": 0.25, "b": 3, "c": 1.5, "d": "7.0 × 10⁻⁸"}
+    assert [type(stored[k]) for k in "abc"] == [float, int, float]
