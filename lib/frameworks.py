@@ -18,7 +18,19 @@ RMSProp        ``RMSprop(lr=η, alpha=β, eps=ε)``: closest,   ``RMSprop(η, rh
                ε outside the root
 Adam           ``Adam(lr=η, betas=(β1, β2), eps=ε)``: exact  ``Adam(η, β1, β2, epsilon=ε)``: closest,
                                                              ε acts as ε/√(1-β2^t)
+Nesterov       ``SGD(lr=η(1-β), momentum=β,                  ``SGD(learning_rate=η(1-β), momentum=β,
+               nesterov=True)``: exact                       nesterov=True)``: exact (not with a
+                                                             schedule)
+Adagrad        ``Adagrad(lr=η, eps=ε,                        ``Adagrad(η, initial_accumulator_value=s0,
+               initial_accumulator_value=s0)``: closest,     epsilon=ε)``: exact
+               ε outside the root
+AdamW          ``AdamW(lr=η, betas=(β1, β2), eps=ε,          ``AdamW(η, weight_decay=λ, β1, β2,
+               weight_decay=λ)``: exact                      epsilon=ε)``: closest, ε as in Adam
 =============  ============================================  ============================================
+
+Schedules (:mod:`lib.schedules`): :func:`torch_scheduler` and :func:`keras_learning_rate` build
+the frameworks' own scheduler classes that give the same learning rates step by step, and
+:func:`schedule_rates` lists the rates each one uses for steps 1, 2, ...
 
 - :func:`equivalence` gives the call as a string, whether it is exact, and what differs.
 - :func:`to_torch` and :func:`to_keras` build that framework optimizer.
@@ -29,8 +41,9 @@ Adam           ``Adam(lr=η, betas=(β1, β2), eps=ε)``: exact  ``Adam(η, β1,
 Only the hyperparameters are carried over: the framework optimizer starts fresh (step 0, zero
 state), whatever steps the lib optimizer has taken.
 
-Every claim here was read from the installed sources (``torch/optim/{sgd,rmsprop,adam}.py``,
-``keras/src/optimizers/{sgd,rmsprop,adam,base_optimizer}.py``) and is checked by
+Every claim here was read from the installed sources (``torch/optim/{sgd,rmsprop,adam,adamw,
+adagrad,lr_scheduler}.py``, ``keras/src/optimizers/{sgd,rmsprop,adam,adamw,adagrad,base_optimizer}.py``
+and ``keras/src/optimizers/schedules/learning_rate_schedule.py``) and is checked by
 ``tests/test_frameworks.py``.
 
 Precision (Keras on TensorFlow)
@@ -54,12 +67,14 @@ from typing import Callable, Iterable, NamedTuple, Sequence
 
 import numpy as np
 
-from .optim import GD, Adam, Momentum, Optimizer, RMSProp
+from .optim import GD, Adagrad, Adam, AdamW, Momentum, Nesterov, Optimizer, RMSProp
+from .schedules import Schedule
 
 __all__ = [
     "Equivalence", "equivalence", "to_torch", "to_keras", "keras_schedule", "keras_floatx",
     "keras_adam_epsilon", "run_lib", "run_torch", "run_keras", "max_gap", "measure_gaps",
-    "FRAMEWORKS", "conformance_optimizers", "conformance_problem",
+    "FRAMEWORKS", "conformance_optimizers", "conformance_problem", "torch_scheduler",
+    "keras_learning_rate", "schedule_rates", "conformance_schedules", "measure_schedule_gaps",
 ]
 
 FRAMEWORKS = ("torch", "keras")
@@ -124,10 +139,10 @@ _SCHEDULE_KERAS_MOMENTUM_NOTE = (
 
 def _supported(opt, caller: str) -> type:
     kind = type(opt)
-    if kind not in (GD, Momentum, RMSProp, Adam):
+    if kind not in (GD, Momentum, RMSProp, Adam, Nesterov, Adagrad, AdamW):
         raise TypeError(
-            f"{caller}: opt must be a lib.optim GD, Momentum, RMSProp or Adam (not a subclass, whose "
-            f"update may differ), got {kind.__name__}")
+            f"{caller}: opt must be a lib.optim GD, Momentum, RMSProp, Adam, Nesterov, Adagrad or "
+            f"AdamW (not a subclass, whose update may differ), got {kind.__name__}")
     return kind
 
 
@@ -168,6 +183,12 @@ def _plan(opt: Optimizer, framework: str, caller: str) -> _Plan:
         return _Plan("RMSprop", args, 1.0, "", True,
                      "Exact: Keras, like the article, adds ε inside the square root, "
                      "θ ← θ − η·g/√(s + ε). Mind the default epsilon, 1e-7.")
+    if kind is Nesterov:
+        return _nesterov_plan(opt, torch)
+    if kind is Adagrad:
+        return _adagrad_plan(opt, torch)
+    if kind is AdamW:
+        return _adamw_plan(opt, torch)
     # Adam
     if torch:
         args = (_Arg("betas", (opt.beta1, opt.beta2), repr((opt.beta1, opt.beta2))),
@@ -178,6 +199,64 @@ def _plan(opt: Optimizer, framework: str, caller: str) -> _Plan:
     args = (_Arg("beta_1", opt.beta1, repr(opt.beta1)), _Arg("beta_2", opt.beta2, repr(opt.beta2)),
             _Arg("epsilon", opt.eps, repr(opt.eps)))
     return _Plan("Adam", args, 1.0, "", False, _ADAM_KERAS_NOTE)
+
+
+_ADAGRAD_TORCH_NOTE = (
+    "Closest, not exact: PyTorch adds ε outside the square root, θ ← θ − η·g/(√s + ε), like its "
+    "RMSprop. Adagrad's s only grows, so once a coordinate has seen a gradient much larger than "
+    "√ε the two agree to about ε/√s relative. Mind the defaults: PyTorch eps = 1e-10 and "
+    "initial_accumulator_value = 0, Keras epsilon = 1e-7 and initial_accumulator_value = 0.1.")
+
+
+def _nesterov_plan(opt, torch: bool) -> _Plan:
+    beta = opt.beta
+    args = (_Arg("momentum", beta, repr(beta)), _Arg("nesterov", True, "True"))
+    if torch and beta == 0:  # PyTorch refuses nesterov=True without momentum; β = 0 is GD
+        return _Plan("SGD", (), 1.0, "", True, "Exact: with β = 0 Nesterov is GD, θ ← θ − η·g.")
+    if torch:
+        note = ("Exact. PyTorch's Nesterov steps θ ← θ − lr·(g + β·b) with its heavy-ball buffer "
+                "b ← β·b + g; with lr = η(1 − β), b = v/(1 − β) and lr·(g + β·b) = "
+                "η·(β·v + (1 − β)·g).")
+        exact = True
+    else:
+        note = ("Exact for a constant learning rate. Keras keeps m ← β·m − lr·g and steps "
+                "θ ← θ + β·m − lr·g; with lr = η(1 − β), m = −η·v.")
+        exact = not callable(opt.lr)
+        if not exact:
+            note = _SCHEDULE_KERAS_MOMENTUM_NOTE
+    return _Plan("SGD", args, 1 - beta, f"(1 - {beta!r})", exact, note)
+
+
+def _adagrad_plan(opt, torch: bool) -> _Plan:
+    s0 = opt.initial_accumulator
+    if torch:
+        args = (_Arg("eps", opt.eps, repr(opt.eps)),
+                _Arg("initial_accumulator_value", s0, repr(s0)))
+        return _Plan("Adagrad", args, 1.0, "", False, _ADAGRAD_TORCH_NOTE)
+    args = (_Arg("initial_accumulator_value", s0, repr(s0)), _Arg("epsilon", opt.eps, repr(opt.eps)))
+    return _Plan("Adagrad", args, 1.0, "", True,
+                 "Exact: Keras adds ε inside the square root, θ ← θ − η·g/√(s + ε). Mind its "
+                 "defaults: initial_accumulator_value = 0.1 (lib and PyTorch start at 0), "
+                 "epsilon = 1e-7. Keras fills the accumulator through float32, so in float64 a "
+                 "start such as 0.1 differs by its float32 rounding (0.125 does not).")
+
+
+def _adamw_plan(opt, torch: bool) -> _Plan:
+    lam = opt.weight_decay
+    if torch:
+        args = (_Arg("betas", (opt.beta1, opt.beta2), repr((opt.beta1, opt.beta2))),
+                _Arg("eps", opt.eps, repr(opt.eps)), _Arg("weight_decay", lam, repr(lam)))
+        return _Plan("AdamW", args, 1.0, "", True,
+                     "Exact: PyTorch first shrinks θ ← θ·(1 − lr·λ), then takes Adam's step. The "
+                     "decay is multiplied by lr (the paper multiplies it by the schedule only). "
+                     "Mind the default weight_decay, 0.01 (Keras 0.004).")
+    args = (_Arg("weight_decay", lam, repr(lam)), _Arg("beta_1", opt.beta1, repr(opt.beta1)),
+            _Arg("beta_2", opt.beta2, repr(opt.beta2)), _Arg("epsilon", opt.eps, repr(opt.eps)))
+    return _Plan("AdamW", args, 1.0, "", False,
+                 "Closest, not exact: Keras first shrinks θ ← θ − θ·λ·lr (the decay multiplied "
+                 "by lr, as in PyTorch), then takes its Adam step, whose epsilon is ε̂: "
+                 + _ADAM_KERAS_NOTE.split(": ", 1)[1] + " Keras rounds weight_decay to float32, "
+                 "like beta_1 and beta_2; its default is 0.004.")
 
 
 def _scaled(expr: str, scale_expr: str) -> str:
@@ -286,7 +365,7 @@ def to_keras(opt: Optimizer):
     import keras
 
     plan = _plan(opt, "keras", "to_keras")
-    kwargs = {a.name: float(a.value) for a in plan.args}
+    kwargs = {a.name: a.value if isinstance(a.value, bool) else float(a.value) for a in plan.args}
     if callable(opt.lr):
         learning_rate = keras_schedule(opt.lr, scale=plan.lr_scale)
     else:
@@ -469,16 +548,171 @@ def max_gap(a, b) -> float:
     return gap
 
 
+# -- the frameworks' own schedules ---------------------------------------------------------------
+
+def _check_schedule(schedule, caller):
+    if not isinstance(schedule, Schedule):
+        raise TypeError(f"{caller}: schedule must be a lib.schedules schedule, "
+                        f"got {type(schedule).__name__}")
+    if schedule.kind not in ("constant", "step_decay", "cosine", "linear_warmup", "warmup_cosine"):
+        raise ValueError(f"{caller}: schedule {schedule!r} has no native equivalent here; "
+                         "use keras_schedule / to_torch, which call it directly")
+    return schedule.params
+
+
+def torch_scheduler(optimizer, schedule: Schedule):
+    """The ``torch.optim.lr_scheduler`` that gives ``optimizer`` the rates of the lib
+    ``schedule``; it sets the optimizer's ``lr`` to η0 first. Call ``scheduler.step()`` after
+    every ``optimizer.step()`` (PyTorch's order): update ``t`` then uses ``schedule(t)``.
+
+    - ``step_decay``: ``StepLR(step_size=every, gamma=factor)``
+    - ``cosine``: ``CosineAnnealingLR(T_max=steps, eta_min=lr_min)`` (for the first
+      ``steps + 1`` updates; after that PyTorch's cosine rises again, lib's stays at lr_min)
+    - ``linear_warmup``: ``LinearLR(start_factor=s, end_factor=1.0, total_iters=steps)``
+    - ``warmup_cosine``: ``SequentialLR([LinearLR(...), CosineAnnealingLR(...)],
+      milestones=[warmup_steps])``
+    """
+    from torch.optim import lr_scheduler
+
+    p = _check_schedule(schedule, "torch_scheduler")
+    for group in optimizer.param_groups:
+        group["lr"] = p["lr0"]
+        group.pop("initial_lr", None)
+    kind = schedule.kind
+    if kind == "constant":
+        return lr_scheduler.ConstantLR(optimizer, factor=1.0, total_iters=0)
+    if kind == "step_decay":
+        return lr_scheduler.StepLR(optimizer, step_size=p["every"], gamma=p["factor"])
+    if kind == "cosine":
+        return lr_scheduler.CosineAnnealingLR(optimizer, T_max=p["steps"], eta_min=p["lr_min"])
+    if kind == "linear_warmup":
+        return lr_scheduler.LinearLR(optimizer, start_factor=p["start_factor"], end_factor=1.0,
+                                     total_iters=p["steps"])
+    warmup = lr_scheduler.LinearLR(optimizer, start_factor=p["start_factor"], end_factor=1.0,
+                                   total_iters=p["warmup_steps"])
+    decay = lr_scheduler.CosineAnnealingLR(optimizer, T_max=p["total_steps"] - p["warmup_steps"],
+                                           eta_min=p["lr_min"])
+    return lr_scheduler.SequentialLR(optimizer, [warmup, decay], milestones=[p["warmup_steps"]])
+
+
+def keras_learning_rate(schedule: Schedule, dtype="float32"):
+    """The ``keras.optimizers.schedules`` object that gives the rates of the lib ``schedule``:
+    Keras evaluates it at ``optimizer.iterations`` (0 for update 1), so update ``t`` uses
+    ``schedule(t)``. Its arithmetic runs in ``dtype``: Keras schedules compute in the dtype of
+    their ``initial_learning_rate``, float32 for a Python float even when ``floatx()`` is
+    float64, so the values are passed as NumPy scalars of ``dtype``.
+
+    - ``constant``: the float η0 itself (or a float64 scalar)
+    - ``step_decay``: ``ExponentialDecay(lr0, every, factor, staircase=True)``
+    - ``cosine``: ``CosineDecay(lr0, steps, alpha=lr_min / lr0)``
+    - ``linear_warmup``: ``PolynomialDecay(s·lr0, steps, end_learning_rate=lr0, power=1.0)``
+    - ``warmup_cosine``: ``CosineDecay(s·lr0, total_steps − warmup_steps, alpha=lr_min / lr0,
+      warmup_target=lr0, warmup_steps=warmup_steps)``
+    """
+    import keras
+
+    p = _check_schedule(schedule, "keras_learning_rate")
+    f = np.dtype(dtype).type
+    schedules = keras.optimizers.schedules
+    kind = schedule.kind
+    if kind == "constant":
+        return float(p["lr0"]) if f is np.float32 else f(p["lr0"])
+    if kind == "step_decay":
+        return schedules.ExponentialDecay(f(p["lr0"]), p["every"], f(p["factor"]), staircase=True)
+    if kind == "cosine":
+        return schedules.CosineDecay(f(p["lr0"]), p["steps"], alpha=f(p["lr_min"] / p["lr0"]))
+    if kind == "linear_warmup":
+        return schedules.PolynomialDecay(f(p["start_factor"] * p["lr0"]), p["steps"],
+                                         end_learning_rate=f(p["lr0"]), power=f(1.0))
+    return schedules.CosineDecay(
+        f(p["start_factor"] * p["lr0"]), p["total_steps"] - p["warmup_steps"],
+        alpha=f(p["lr_min"] / p["lr0"]), warmup_target=f(p["lr0"]),
+        warmup_steps=p["warmup_steps"])
+
+
+def schedule_rates(schedule: Schedule, steps: int, framework: str | None = None,
+                   dtype="float64") -> np.ndarray:
+    """The learning rates of updates 1, ..., ``steps`` under ``schedule``: lib's own values
+    (``framework=None``), or those a framework uses when driven the framework's way.
+
+    - "torch": an SGD optimizer on one ``dtype`` parameter with :func:`torch_scheduler`; the
+      rate of update t is ``param_groups[0]["lr"]`` when ``optimizer.step()`` is called, and
+      ``scheduler.step()`` follows it. (PyTorch keeps the rate as a Python float.)
+    - "keras": a Keras SGD optimizer with :func:`keras_learning_rate` in ``dtype``, whose
+      ``learning_rate`` is read before each ``apply`` (it evaluates the schedule at
+      ``iterations``).
+    """
+    if framework is None:
+        return np.array([schedule(t) for t in range(1, steps + 1)], dtype=np.float64)
+    framework = _check_framework(framework)
+    if framework == "torch":
+        import torch
+
+        param = torch.nn.Parameter(torch.zeros(1, dtype=getattr(torch, np.dtype(dtype).name)))
+        optimizer = torch.optim.SGD([param], lr=1.0)
+        scheduler = torch_scheduler(optimizer, schedule)
+        rates = []
+        for _ in range(steps):
+            rates.append(optimizer.param_groups[0]["lr"])
+            param.grad = torch.zeros_like(param)
+            optimizer.step()
+            scheduler.step()
+        return np.array(rates, dtype=np.float64)
+    import keras
+
+    with keras_floatx(dtype) as floatx:
+        optimizer = keras.optimizers.SGD(learning_rate=keras_learning_rate(schedule, dtype))
+        variable = keras.Variable(np.zeros(1), dtype=floatx)
+        zero = keras.ops.zeros(1, dtype=floatx)
+        rates = []
+        for _ in range(steps):
+            rates.append(float(keras.ops.convert_to_numpy(optimizer.learning_rate)))
+            optimizer.apply([zero], [variable])
+    return np.array(rates, dtype=np.float64)
+
+
+def conformance_schedules(total: int = 100) -> dict[str, Schedule]:
+    """The schedules :func:`measure_schedule_gaps` measures, over ``total`` updates."""
+    from . import schedules
+
+    return {
+        "step_decay": schedules.step_decay(0.1, every=total // 4, factor=0.5),
+        "cosine": schedules.cosine(0.1, steps=total, lr_min=0.001),
+        "linear_warmup": schedules.linear_warmup(0.1, steps=total // 10, start_factor=0.1),
+        "warmup_cosine": schedules.warmup_cosine(0.1, warmup_steps=total // 10, total_steps=total,
+                                                 start_factor=0.1, lr_min=0.0),
+    }
+
+
+def measure_schedule_gaps(total: int = 100, dtypes=("float64", "float32")) -> list[dict]:
+    """For every schedule of :func:`conformance_schedules` × framework × dtype, the largest
+    relative gap ``max |η_framework − η_lib| / η_lib`` over updates 1..``total``. Rows:
+    schedule, framework, dtype, max_rel_gap."""
+    rows = []
+    for name, schedule in conformance_schedules(total).items():
+        reference = schedule_rates(schedule, total)
+        for dtype in dtypes:
+            for framework in FRAMEWORKS:
+                rates = schedule_rates(schedule, total, framework, dtype)
+                rows.append({"schedule": name, "framework": framework, "dtype": dtype,
+                             "max_rel_gap": float(np.max(np.abs(rates - reference) / reference))})
+    return rows
+
+
 # -- the measured gaps --------------------------------------------------------------------------
 
 def conformance_optimizers() -> dict[str, Optimizer]:
     """The optimizers :func:`measure_gaps` measures. Momentum's β and Adam's β1, β2 are exactly
-    representable in float32, because Keras rounds those to float32 even in float64."""
+    representable in float32, because Keras rounds those to float32 even in float64 (and so are
+    Nesterov's β and AdamW's β1, β2 and weight decay)."""
     return {
         "GD": GD(lr=0.1),
         "Momentum": Momentum(lr=0.1, beta=0.875),
         "RMSProp": RMSProp(lr=0.01, beta=0.9, eps=1e-8),
         "Adam": Adam(lr=0.01, beta1=0.875, beta2=1 - 2**-10, eps=1e-8),
+        "Nesterov": Nesterov(lr=0.1, beta=0.875),
+        "Adagrad": Adagrad(lr=0.1, eps=1e-8),
+        "AdamW": AdamW(lr=0.01, beta1=0.875, beta2=1 - 2**-10, eps=1e-8, weight_decay=2**-4),
     }
 
 

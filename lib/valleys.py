@@ -1,7 +1,9 @@
 r"""Loss landscapes ("valleys") with exact gradients and known minima, for two-parameter pictures.
 
 Each valley is a small object with ``value(theta)``, ``grad(theta)``, ``minimum`` and a default
-plotting window ``bounds``. ``theta`` may be a single point of shape ``(2,)`` or a grid of points
+plotting window ``bounds``. The quadratic bowls and Rosenbrock's valley have one flat point, the
+minimum; :class:`DoubleWell` has three (two minima and a saddle point), to show where "no slope
+left, so this is the floor" goes wrong. ``theta`` may be a single point of shape ``(2,)`` or a grid of points
 of shape ``(2, ...)`` (``value`` then evaluates every point, which is what contour plots need).
 """
 
@@ -11,8 +13,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-__all__ = ["Valley", "Quadratic", "Rosenbrock", "bowl", "narrow_valley",
-           "rosenbrock"]
+__all__ = ["Valley", "Quadratic", "Rosenbrock", "DoubleWell", "bowl", "narrow_valley",
+           "rosenbrock", "double_well"]
 
 
 class Valley:
@@ -113,6 +115,72 @@ class Rosenbrock(Valley):
                          2 * self.b * (y - x**2)])
 
 
+@dataclass
+class DoubleWell(Valley):
+    r"""Two valleys and a pass between them: :math:`J = \theta_1^4 - 3\theta_1^2 + t\,\theta_1
+    + (\theta_2 - c\,\theta_1)^2` with tilt :math:`t` and coupling :math:`c`.
+
+    Along the line :math:`\theta_2 = c\,\theta_1` the landscape is the curve
+    :math:`\theta^4 - 3\theta^2 + t\,\theta` (:meth:`section`); across that line it is a
+    parabola. The gradient vanishes exactly at the points :math:`(s, c\,s)` where
+    :math:`4s^3 - 6s + t = 0`, which for :math:`|t| < 2\sqrt2` has three real roots:
+
+    - ``minimum``: the lower of the two minima (the global one);
+    - ``local_minimum``: the other minimum, a higher valley floor (for ``tilt = 0`` the two are
+      equally low and ``minimum`` is the left one);
+    - ``saddle``: the flat point between them, a pass: downhill towards either minimum, uphill
+      across (its Hessian has one negative and one positive eigenvalue).
+
+    ``minima`` holds both minima, the lower first. :meth:`hessian` gives the second derivatives.
+    """
+
+    tilt: float = 1.0
+    coupling: float = 0.5
+    bounds: tuple = ((-2.2, 2.2), (-2.0, 2.0))
+    name: str = "double well"
+
+    def __post_init__(self):
+        for label in ("tilt", "coupling"):
+            value = getattr(self, label)
+            if isinstance(value, bool) or not np.isfinite(value):
+                raise ValueError(f"{label} must be a finite number, got {value!r}")
+        self.tilt, self.coupling = float(self.tilt), float(self.coupling)
+        if not abs(self.tilt) < 2 * np.sqrt(2):
+            raise ValueError(f"tilt must satisfy |tilt| < 2*sqrt(2) (two minima), got {self.tilt}")
+        roots = np.sort(np.roots([4.0, 0.0, -6.0, self.tilt]).real)
+        for _ in range(3):  # polish with Newton's method, so the gradient there is ~1e-16
+            roots = roots - (4 * roots**3 - 6 * roots + self.tilt) / (12 * roots**2 - 6)
+        points = np.stack([roots, self.coupling * roots], axis=1)
+        low, high = sorted([points[0], points[2]], key=lambda p: float(self.value(p)))
+        self.minima = np.stack([low, high])
+        self.minimum = self.minima[0]
+        self.local_minimum = self.minima[1]
+        self.saddle = points[1]
+
+    def section(self, s):
+        r"""The 1-D curve :math:`s^4 - 3s^2 + t\,s` that the valley follows along
+        :math:`\theta_2 = c\,\theta_1`."""
+        s = np.asarray(s, dtype=float)
+        return s**4 - 3 * s**2 + self.tilt * s
+
+    def value(self, theta):
+        x, y = self._point(theta)
+        return self.section(x) + (y - self.coupling * x) ** 2
+
+    def grad(self, theta):
+        x, y = self._point(theta)
+        across = 2 * (y - self.coupling * x)
+        return np.stack([4 * x**3 - 6 * x + self.tilt - self.coupling * across, across])
+
+    def hessian(self, theta) -> np.ndarray:
+        """The 2×2 matrix of second derivatives at one point ``theta`` of shape ``(2,)``."""
+        x, _ = self._point(theta)
+        if np.ndim(x) != 0:
+            raise ValueError(f"hessian takes one point of shape (2,), got {np.shape(theta)}")
+        c = self.coupling
+        return np.array([[12 * x**2 - 6 + 2 * c**2, -2 * c], [-2 * c, 2.0]])
+
+
 def bowl(condition_number: float = 10.0, L: float = 1.0) -> Quadratic:
     """An axis-aligned bowl ``diag(L, L/κ)``: steep across ``θ1``, gentle along ``θ2``."""
     if not condition_number >= 1:
@@ -135,3 +203,8 @@ def narrow_valley() -> Quadratic:
 
 def rosenbrock() -> Rosenbrock:
     return Rosenbrock()
+
+
+def double_well(tilt: float = 1.0, coupling: float = 0.5) -> DoubleWell:
+    """Two minima, one lower than the other, and a saddle point between them."""
+    return DoubleWell(tilt=tilt, coupling=coupling)

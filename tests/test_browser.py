@@ -129,7 +129,9 @@ class Visit:
         self.console_errors: list[str] = []
         self.blocked: list[str] = []
         self.failed: list[str] = []
+        self.requested: list[str] = []
         self.page = context.new_page()
+        self.page.on("request", lambda r: self.requested.append(r.url))
         self.page.on("console", lambda m: m.type == "error" and self.console_errors.append(m.text))
         self.page.on("pageerror", lambda e: self.console_errors.append(f"uncaught: {e}"))
         self.page.on("requestfailed", lambda r: self.failed.append(r.url))
@@ -281,6 +283,64 @@ def test_an_animation_advances(visit):
                              arg=[slider.element_handle(), first_frame + 1], timeout=10000)
     player.get_by_role("button", name="Pause").click()
     v.assert_clean()
+
+
+EXPLORABLE_CHAPTERS = {"chapters/01_gradient_descent.html", "chapters/05_momentum.html",
+                       "chapters/07_adam.html"}
+TRACES = """t => JSON.stringify(t.map(
+    d => [d.visible, Array.from(d.x || []).slice(0, 400), Array.from(d.y || []).slice(0, 400)]))"""
+SNAPSHOT = f"id => ({TRACES})(document.getElementById(id)._fullData)"  # decoded arrays
+CHANGED = f"([id, before]) => ({TRACES})(document.getElementById(id)._fullData) !== before"
+
+
+def _explorable_pages() -> list[str]:
+    return [p for p in PAGES if 'class="explorable"' in (HTML / p).read_text("utf-8")]
+
+
+def test_the_gradient_descent_momentum_and_adam_chapters_have_explorable_figures():
+    missing = EXPLORABLE_CHAPTERS - set(_explorable_pages())
+    assert not missing, f"chapters without their explorable figure (lib.explore): {missing}"
+
+
+@pytest.mark.parametrize("page_path", _explorable_pages())
+def test_moving_an_explorable_figures_slider_and_buttons_changes_the_path(visit, page_path):
+    v = visit(page_path)
+    figures = v.page.locator("figure.explorable .js-plotly-plot")
+    v.page.wait_for_function("() => window.Plotly && document.querySelector("
+                             "'figure.explorable .js-plotly-plot .main-svg')", timeout=30000)
+    weights = {}
+    for k in range(figures.count()):
+        plot = figures.nth(k)
+        plot_id = plot.get_attribute("id")
+        plot.scroll_into_view_if_needed()
+        before = v.page.evaluate(SNAPSHOT, plot_id)
+        rail = plot.locator(".slider-rail-rect").first
+        box = rail.bounding_box()
+        assert box, f"{page_path}: {plot_id} has no slider"
+        v.page.mouse.click(box["x"] + 0.9 * box["width"], box["y"] + box["height"] / 2)
+        v.page.wait_for_function(CHANGED, arg=[plot_id, before], timeout=10000)
+        moved = v.page.evaluate(SNAPSHOT, plot_id)
+        buttons = plot.locator(".updatemenu-button")
+        if buttons.count() > 1:
+            buttons.nth(1).click()
+            v.page.wait_for_function(CHANGED, arg=[plot_id, moved], timeout=10000)
+        figure_html = v.page.evaluate(
+            "id => document.getElementById(id).closest('figure.explorable').outerHTML.length",
+            plot_id)
+        weights[plot_id] = figure_html
+    plotly_js = (HTML / "_vendor" / "plotly.min.js").stat().st_size
+    print(f"{page_path}: explorable figures {weights} bytes of HTML each, "
+          f"plus plotly.js {plotly_js} bytes once per page")
+    v.assert_clean()
+    assert any("/_vendor/plotly.min.js" in r for r in v.requested), "plotly.js not loaded locally"
+
+
+def test_pages_without_explorable_figures_do_not_load_plotly(visit):
+    plain = [p for p in PAGES if p.startswith("chapters/") and p not in _explorable_pages()]
+    assert plain
+    v = visit(plain[0])
+    v.page.wait_for_timeout(300)
+    assert not any("plotly" in r for r in v.requested), v.requested
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_full_gradient_returning_one_value_is_an_error_that_says_what_to_return(
 
     result = check_full_gradient(full_gradient)
     assert result.status == "error"
-    assert "two numbers (grad_w, grad_b)" in result.message
+    assert "it should return a tuple of 2 values (grad_w, grad_b)" in result.message
 
 
 def test_full_gradient_stub_is_not_attempted():
@@ -82,7 +82,7 @@ def test_full_gradient_unknown_error_is_wrong_with_the_gap():
 
     result = check_full_gradient(full_gradient)
     assert result.status == "wrong"
-    assert "differs from the reference by up to 0.5" in result.message
+    assert "grad_w for the data set of 5 points is off by 0.5" in result.message
 
 
 # -- sgd_epoch -----------------------------------------------------------------------------------
@@ -175,3 +175,13 @@ def test_sgd_epoch_that_raises_reports_the_exception():
 
     result = check_sgd_epoch(sgd_epoch)
     assert result.status == "error" and "NameError" in result.message
+
+
+def test_the_reference_epoch_is_lib_train_with_batch_size_1():
+    from lib.checks.sgd import _sgd_epoch_cases, lib_sgd_epoch, reference_sgd_epoch
+
+    for w, b, x, y, lr, seed in _sgd_epoch_cases():
+        ours = reference_sgd_epoch(w, b, x, y, lr, seed)
+        theirs = lib_sgd_epoch(w, b, x, y, lr, seed)
+        assert np.allclose(ours, theirs, rtol=1e-12, atol=1e-12)
+    assert check_sgd_epoch(lib_sgd_epoch).passed

@@ -99,3 +99,120 @@ def test_command_line_reports_missing_full_mnist(tmp_path, monkeypatch, capsys):
     monkeypatch.delenv("GDBOOK_MNIST_PATH", raising=False)
     assert exp.main(["--full", "--framework", "numpy"]) == 2
     assert "error" in capsys.readouterr().err
+
+
+def test_make_optimizer_replaces_only_the_learning_rate():
+    default, tuned = exp.make_optimizer("momentum"), exp.make_optimizer("momentum", lr=0.3)
+    assert default.lr == exp.DEFAULT_LR["momentum"] and tuned.lr == 0.3
+    assert tuned.beta == default.beta == 0.9
+    assert exp.make_optimizer("adam", lr=0.003).hyperparameters()["beta2"] == 0.999
+    with pytest.raises(ValueError, match="optimizer"):
+        exp.make_optimizer("adagrad", lr=0.1)
+
+
+def test_split_validation_holds_out_the_same_number_of_each_digit_disjointly():
+    x = np.arange(200, dtype=np.float32).reshape(100, 2)
+    y = np.repeat(np.arange(10), 10)
+    (x_tr, y_tr), (x_val, y_val) = exp.split_validation(x, y, n_val=20, seed=3)
+    assert np.array_equal(np.bincount(y_val, minlength=10), np.full(10, 2))
+    assert len(x_tr) == 80 and len(x_val) == 20
+    assert set(x_tr[:, 0]).isdisjoint(x_val[:, 0])
+    assert sorted(np.concatenate([x_tr[:, 0], x_val[:, 0]])) == sorted(x[:, 0])
+    assert np.array_equal(y[(x_val[:, 0] / 2).astype(int)], y_val)  # rows keep their labels
+    again = exp.split_validation(x, y, n_val=20, seed=3)[1][0]
+    assert np.array_equal(again, x_val)
+    assert not np.array_equal(exp.split_validation(x, y, n_val=20, seed=4)[1][0], x_val)
+    for bad in (0, 15, 100, True):
+        with pytest.raises(ValueError, match="n_val|too few"):
+            exp.split_validation(x, y, n_val=bad)
+
+
+@pytest.fixture(scope="module")
+def small_split(small_data):
+    return exp.split_validation(*small_data[0], n_val=100, seed=0)
+
+
+def test_fit_records_learning_curves_on_the_held_out_digits(small_split):
+    (x, y), (x_val, y_val) = small_split
+    curve = exp.fit("adam", (x, y), (x_val, y_val), lr=0.003, epochs=2, batch_size=55,
+                    evals_per_epoch=2)
+    assert curve.lr == 0.003 and "Adam(lr=0.003" in curve.optimizer_call
+    assert curve.epochs == [0.0, 0.5, 1.0, 1.5, 2.0]  # 220 digits: 4 steps an epoch
+    assert len(curve.train_loss) == len(curve.val_loss) == len(curve.val_accuracy) == 5
+    start = MLP(seed=0)
+    assert curve.train_loss[0] == pytest.approx(start.loss(x, y), rel=1e-6)
+    assert curve.val_loss[0] == pytest.approx(start.loss(x_val, y_val), rel=1e-6)
+    assert curve.val_loss[-1] == pytest.approx(curve.model.loss(x_val, y_val), rel=1e-6)
+    assert curve.final_val_accuracy == curve.model.accuracy(x_val, y_val)
+    assert curve.final_val_loss < 0.6 * curve.val_loss[0]
+    assert curve.score == max(curve.val_loss[3:])  # the worst over the last epoch
+    assert json.loads(json.dumps(curve.to_json()))["val_loss"] == curve.val_loss
+
+
+def test_fit_gives_a_diverging_learning_rate_the_worst_score(small_split):
+    # a step of 1e30 overflows float32 weights: the next gradient is NaN and the run stops there
+    curve = exp.fit("sgd", *small_split, lr=1e30, epochs=1)
+    assert curve.score == float("inf") and curve.val_loss[-1] == float("inf")
+    assert curve.epochs == [0.0, 1 / 7]
+    # a large finite loss is not a divergence, only a bad score
+    assert np.isfinite(exp.fit("sgd", *small_split, lr=1e6, epochs=1).score)
+
+
+def test_sweep_widens_the_grid_while_the_best_rate_is_on_its_edge(small_split):
+    # one epoch of 7 steps: the largest rate of this too-small grid wins, so the grid grows
+    result = exp.sweep("sgd", [1e-3, 3e-3, 1e-2], *small_split, epochs=1, max_widen=1)
+    assert result.search.widened == 1 and len(result.search.grid) == 4
+    assert result.search.grid[-1] == pytest.approx(1e-2 * 1e-2 / 3e-3)  # the ratio of the last two
+    assert set(result.runs) == set(result.search.grid)
+    assert result.search.scores == tuple(result.runs[lr].score for lr in result.search.grid)
+    assert result.best is result.runs[result.search.best]
+    assert result.to_json()["best_lr"] == result.search.best
+
+
+def test_command_line_takes_a_learning_rate_and_a_validation_split(tmp_path):
+    out = tmp_path / "metrics.json"
+    assert exp.main(["--optimizer", "sgd", "--lr", "0.3", "--epochs", "1",
+                     "--validation", "500", "--json", str(out)]) == 0
+    metrics = json.loads(out.read_text())
+    assert metrics["lr"] == 0.3 and "GD(lr=0.3" in metrics["optimizer_call"]
+    assert metrics["n_train"] == 3500 and metrics["n_validation"] == 500
+    assert 0.5 < metrics["validation_accuracy"] <= 1
+
+
+def test_keras_fit_takes_the_cross_entropy_from_the_softmax_logits_unclipped():
+    """The chapter's claim: under fit, Keras 3 computes sparse_categorical_crossentropy from the
+    logits a softmax layer keeps (no clipping at 1e-7, which would cap the loss at 16.1)."""
+    import keras
+
+    sure = keras.Sequential([keras.Input(shape=(1,)),
+                             keras.layers.Dense(10, activation="softmax")])
+    bias = np.zeros(10, dtype=np.float32)
+    bias[0] = 40.0
+    sure.layers[0].set_weights([np.zeros((1, 10), dtype=np.float32), bias])
+    sure.compile(optimizer=keras.optimizers.SGD(learning_rate=0.0),
+                 loss="sparse_categorical_crossentropy")
+    x, y = np.zeros((1, 1), dtype=np.float32), np.array([1])
+    assert sure.fit(x, y, verbose=0).history["loss"][0] == pytest.approx(40.0, abs=1e-3)
+    bare = keras.ops.convert_to_numpy(sure(x))
+    clipped = float(keras.losses.sparse_categorical_crossentropy(y, bare)[0])
+    assert clipped == pytest.approx(-np.log(1e-7), abs=1e-3)
+
+
+def test_keras_training_has_no_per_batch_callback(small_data, monkeypatch):
+    """Timing fairness: fit must not call back into Python after every step (PyTorch's and
+    lib's loops do not), so train_keras's callback has epoch hooks only."""
+    import keras
+
+    seen = []
+    original = keras.Model.fit
+
+    def spy(self, *args, callbacks=None, **kwargs):
+        seen.extend(callbacks or [])
+        return original(self, *args, callbacks=callbacks, **kwargs)
+
+    monkeypatch.setattr(keras.Model, "fit", spy)
+    exp.train_keras("sgd", data=small_data, epochs=1)
+    assert seen
+    for callback in seen:
+        for hook in ("on_train_batch_begin", "on_train_batch_end", "on_batch_end"):
+            assert getattr(type(callback), hook) is getattr(keras.callbacks.Callback, hook)

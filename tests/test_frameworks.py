@@ -18,7 +18,8 @@ from lib.frameworks import (  # noqa: E402
     conformance_optimizers, conformance_problem, equivalence, keras_adam_epsilon, keras_floatx,
     keras_schedule, max_gap, measure_gaps, run_keras, run_lib, run_torch, to_keras, to_torch,
 )
-from lib.optim import GD, Adam, Momentum, RMSProp  # noqa: E402
+from lib.optim import GD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSProp  # noqa: E402
+from lib import schedules  # noqa: E402
 from lib.schedules import inverse_time  # noqa: E402
 
 STEPS = 100
@@ -29,8 +30,10 @@ EXACT_FLOAT32 = 1e-6
 
 RUNNERS = {"torch": run_torch, "keras": run_keras}
 EXACT_PAIRS = [("GD", "torch"), ("GD", "keras"), ("Momentum", "torch"), ("Momentum", "keras"),
-               ("RMSProp", "keras"), ("Adam", "torch")]
-CLOSEST_PAIRS = [("RMSProp", "torch"), ("Adam", "keras")]
+               ("RMSProp", "keras"), ("Adam", "torch"), ("Nesterov", "torch"), ("Nesterov", "keras"),
+               ("Adagrad", "keras"), ("AdamW", "torch")]
+CLOSEST_PAIRS = [("RMSProp", "torch"), ("Adam", "keras"), ("Adagrad", "torch"), ("AdamW", "keras")]
+NAMES = ("GD", "Momentum", "RMSProp", "Adam", "Nesterov", "Adagrad", "AdamW")
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +56,7 @@ def _opt(name):
 # -- equivalence() --------------------------------------------------------------------------------
 
 def test_equivalence_is_exact_for_exactly_the_documented_pairs():
-    for name in ("GD", "Momentum", "RMSProp", "Adam"):
+    for name in NAMES:
         for framework in ("torch", "keras"):
             assert equivalence(_opt(name), framework).exact == ((name, framework) in EXACT_PAIRS)
 
@@ -68,7 +71,9 @@ def test_equivalence_calls_read_like_the_framework_code():
 
 
 @pytest.mark.parametrize("opt", [GD(lr=0.1), Momentum(lr=0.1, beta=0.9), RMSProp(lr=0.01),
-                                 Adam(lr=0.001), Momentum(lr=0.3, beta=0.0)], ids=repr)
+                                 Adam(lr=0.001), Momentum(lr=0.3, beta=0.0), Nesterov(lr=0.1),
+                                 Nesterov(lr=0.1, beta=0.0), Adagrad(lr=0.1, initial_accumulator=0.1),
+                                 AdamW(lr=0.001, weight_decay=0.05)], ids=repr)
 def test_torch_call_string_builds_the_optimizer_to_torch_builds(opt):
     param = torch.nn.Parameter(torch.zeros(2, dtype=torch.float64))
     from_string = eval(equivalence(opt, "torch").call, {"torch": torch, "params": [param]})
@@ -79,7 +84,8 @@ def test_torch_call_string_builds_the_optimizer_to_torch_builds(opt):
 
 
 @pytest.mark.parametrize("opt", [GD(lr=0.1), Momentum(lr=0.1, beta=0.9), RMSProp(lr=0.01),
-                                 Adam(lr=0.001)], ids=repr)
+                                 Adam(lr=0.001), Nesterov(lr=0.1), Adagrad(lr=0.1),
+                                 AdamW(lr=0.001, weight_decay=0.05)], ids=repr)
 def test_keras_call_string_builds_the_optimizer_to_keras_builds(opt):
     from_string = eval(equivalence(opt, "keras").call, {"keras": keras})
     built = to_keras(opt)
@@ -120,13 +126,14 @@ def test_exact_pairs_agree_to_float32_rounding_in_float32(measured, name, framew
 
 @pytest.mark.parametrize("name,framework", CLOSEST_PAIRS)
 def test_closest_pairs_differ_in_float64_by_more_than_rounding(measured, name, framework):
-    # Measured: torch RMSprop 1.0e-6, Keras Adam 1.0e-7, against ≤ 2.2e-16 for the exact pairs.
+    # Measured: torch RMSprop 1.0e-6, Keras Adam 1.0e-7, torch Adagrad 2.7e-7, Keras AdamW 1.0e-7,
+    # against ≤ 2.2e-16 for the exact pairs.
     gap = measured[(name, framework, "float64")]["max_gap"]
     assert 1e-9 < gap < 1e-5
 
 
 def test_the_table_covers_every_optimizer_framework_and_dtype(measured):
-    assert len(measured) == 4 * 2 * 2
+    assert len(measured) == len(NAMES) * 2 * 2
 
 
 @pytest.mark.parametrize("opt", [GD(lr=0.01), Momentum(lr=0.05, beta=0.9), Adam(lr=0.003)], ids=repr)
@@ -525,3 +532,161 @@ def test_keras_gets_floats_even_for_integer_hyperparameters():
         keras.optimizers.SGD(learning_rate=1)
     optimizer = to_keras(Momentum(lr=1, beta=0))
     assert optimizer.momentum == 0.0 and float(optimizer.learning_rate) == 1.0
+
+
+# -- Nesterov, Adagrad, AdamW ----------------------------------------------------------------------
+
+def test_torch_nesterov_with_the_same_lr_is_not_the_articles_form(problem):
+    # SGD(lr=η, momentum=β, nesterov=True) steps (1/(1-β)) times too far: the lr must carry 1 − β
+    params0, grads_seq = problem
+    opt = Nesterov(lr=0.01, beta=0.875)
+    tensors = [torch.nn.Parameter(torch.from_numpy(p.copy())) for p in params0]
+    wrong = torch.optim.SGD(tensors, lr=0.01, momentum=0.875, nesterov=True)
+    for step in grads_seq[:5]:
+        for tensor, g in zip(tensors, step):
+            tensor.grad = torch.from_numpy(g)
+        wrong.step()
+    right = run_lib(opt, params0, grads_seq[:5])
+    assert max_gap([t.detach().numpy() for t in tensors], [x[-1] for x in right]) > 1e-3
+
+
+def test_nesterov_is_momentum_evaluated_one_step_ahead(problem):
+    # lib's Nesterov iterates are the look-ahead points θ − ηβv of the article's Momentum run
+    # with the gradient taken there (Sutskever's form): checked on a quadratic
+    np_ = np
+    A = np_.diag([1.0, 10.0])
+    grad = lambda x: A @ x  # noqa: E731
+    eta, beta = 0.05, 0.875
+    theta, v = np_.array([1.0, 1.0]), np_.zeros(2)
+    phi = theta.copy()
+    nesterov = Nesterov(lr=eta, beta=beta)
+    for _ in range(30):
+        v = beta * v + (1 - beta) * grad(theta - eta * beta * v)
+        theta = theta - eta * v
+        nesterov.step([phi], [grad(phi)])
+        np_.testing.assert_allclose(phi, theta - eta * beta * v, rtol=0, atol=1e-14)
+
+
+def test_keras_adamw_and_lib_agree_exactly_when_eps_vanishes(problem):
+    params0, grads_seq = problem
+    opt = AdamW(lr=0.01, beta1=0.875, beta2=1 - 2**-10, eps=1e-300, weight_decay=2**-4)
+    assert max_gap(run_keras(opt, params0, grads_seq), run_lib(opt, params0, grads_seq)) \
+        <= EXACT_FLOAT64
+
+
+def test_keras_rounds_weight_decay_to_float32_even_in_float64(problem):
+    params0, grads_seq = problem
+    opt = AdamW(lr=0.01, beta1=0.875, beta2=1 - 2**-10, eps=1e-300, weight_decay=0.1)
+    gap = max_gap(run_keras(opt, params0, grads_seq), run_lib(opt, params0, grads_seq))
+    assert 1e-12 < gap < 1e-7  # 0.1 is not a float32 number
+
+
+def test_adamw_is_not_adam_with_l2(problem):
+    # torch Adam(weight_decay=λ) adds λθ to g (L2), which Adam then divides by √v̂: not AdamW
+    params0, grads_seq = problem
+    opt = AdamW(lr=0.01, weight_decay=0.5)
+    tensors = [torch.nn.Parameter(torch.from_numpy(p.copy())) for p in params0]
+    l2 = torch.optim.Adam(tensors, lr=0.01, weight_decay=0.5)
+    for step in grads_seq:
+        for tensor, g in zip(tensors, step):
+            tensor.grad = torch.from_numpy(g)
+        l2.step()
+    right = run_lib(opt, params0, grads_seq)
+    assert max_gap([t.detach().numpy() for t in tensors], [x[-1] for x in right]) > 1e-3
+
+
+def test_torch_adagrad_and_lib_agree_exactly_when_eps_vanishes(problem):
+    params0, grads_seq = problem
+    opt = Adagrad(lr=0.1, eps=1e-300)
+    assert max_gap(run_torch(opt, params0, grads_seq), run_lib(opt, params0, grads_seq)) \
+        <= EXACT_FLOAT64
+
+
+def test_keras_adagrad_default_start_is_matched_by_initial_accumulator(problem):
+    params0, grads_seq = problem
+    opt = Adagrad(lr=0.1, eps=1e-7, initial_accumulator=0.1)
+    keras_default = keras.optimizers.Adagrad(learning_rate=0.1)
+    assert keras_default.initial_accumulator_value == 0.1 and keras_default.epsilon == 1e-7
+    # Keras's Constant initializer rounds 0.1 through float32 (measured gap 5.1e-10 in float64);
+    # a start exactly representable in float32 agrees to rounding
+    assert max_gap(run_keras(opt, params0, grads_seq), run_lib(opt, params0, grads_seq)) < 1e-8
+    exact_start = Adagrad(lr=0.1, eps=1e-7, initial_accumulator=0.125)
+    assert max_gap(run_keras(exact_start, params0, grads_seq),
+                   run_lib(exact_start, params0, grads_seq)) <= EXACT_FLOAT64
+    assert max_gap(run_lib(Adagrad(lr=0.1, eps=1e-7), params0, grads_seq),
+                   run_lib(opt, params0, grads_seq)) > 1e-3
+
+
+@pytest.mark.parametrize("opt", [Nesterov(lr=SCHEDULE, beta=0.875),
+                                 AdamW(lr=SCHEDULE, beta1=0.875, beta2=1 - 2**-10,
+                                       weight_decay=2**-4)], ids=repr)
+def test_torch_follows_a_schedule_exactly_for_the_new_optimizers(problem, opt):
+    params0, grads_seq = problem
+    assert max_gap(run_torch(opt, params0, grads_seq), run_lib(opt, params0, grads_seq)) \
+        <= EXACT_FLOAT64
+
+
+# -- the frameworks' own schedules ------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def schedule_gaps():
+    rows = frameworks.measure_schedule_gaps(100)
+    return {(r["schedule"], r["framework"], r["dtype"]): r["max_rel_gap"] for r in rows}
+
+
+@pytest.mark.parametrize("name", ["step_decay", "cosine", "linear_warmup", "warmup_cosine"])
+@pytest.mark.parametrize("framework", ["torch", "keras"])
+def test_native_schedules_equal_lib_step_by_step(schedule_gaps, name, framework):
+    # Measured: ≤ 1.2e-14 relative in float64; Keras in float32 up to 2.2e-5 relative (at the
+    # end of the cosine, where η is tiny); PyTorch keeps η as a Python float in both dtypes.
+    assert schedule_gaps[(name, framework, "float64")] <= 1e-13
+    assert schedule_gaps[(name, framework, "float32")] <= (1e-13 if framework == "torch" else 1e-4)
+
+
+def test_both_frameworks_count_from_zero_and_torch_steps_the_scheduler_after_the_update():
+    # Step decay by half every 2 updates: updates 1, 2 use η0, 3 and 4 use η0/2. Keras evaluates
+    # its schedule at iterations = 0 for update 1; PyTorch's last_epoch is 0 for update 1 because
+    # scheduler.step() is called after optimizer.step().
+    lr = schedules.step_decay(0.1, every=2, factor=0.5)
+    expected = [0.1, 0.1, 0.05, 0.05, 0.025]
+    native = keras.optimizers.schedules.ExponentialDecay(0.1, 2, 0.5, staircase=True)
+    assert [float(native(k)) for k in range(5)] == pytest.approx(expected, rel=1e-7)
+    assert list(frameworks.schedule_rates(lr, 5, "torch")) == pytest.approx(expected, rel=1e-15)
+    assert list(frameworks.schedule_rates(lr, 5, "keras")) == pytest.approx(expected, rel=1e-15)
+    # calling scheduler.step() BEFORE optimizer.step() shifts every rate one update early
+    param = torch.nn.Parameter(torch.zeros(1))
+    optimizer = torch.optim.SGD([param], lr=1.0)
+    scheduler = frameworks.torch_scheduler(optimizer, lr)
+    early = []
+    with pytest.warns(UserWarning, match="before `optimizer.step"):  # PyTorch warns, once
+        for _ in range(5):
+            scheduler.step()
+            early.append(optimizer.param_groups[0]["lr"])
+            param.grad = torch.zeros_like(param)
+            optimizer.step()
+    assert early == pytest.approx([0.1, 0.05, 0.05, 0.025, 0.025])
+
+
+def test_keras_schedules_compute_in_float32_from_python_floats():
+    # 0.1 as a Python float: the schedule's arithmetic is float32 even under floatx float64
+    with keras_floatx("float64"):
+        value = keras.optimizers.schedules.CosineDecay(0.1, 10)(3)
+    assert keras.backend.standardize_dtype(value.dtype) == "float32"
+    f64 = frameworks.keras_learning_rate(schedules.cosine(0.1, 10), "float64")(3)
+    assert keras.backend.standardize_dtype(f64.dtype) == "float64"
+
+
+def test_torch_cosine_rises_again_after_t_max_while_lib_stays_at_lr_min():
+    lr = schedules.cosine(0.1, steps=10, lr_min=0.01)
+    torch_rates = frameworks.schedule_rates(lr, 15, "torch")
+    lib_rates = frameworks.schedule_rates(lr, 15)
+    np.testing.assert_allclose(torch_rates[:11], lib_rates[:11], rtol=1e-13)
+    assert lib_rates[14] == 0.01 and torch_rates[14] > 0.02
+
+
+def test_schedules_without_a_native_equivalent_are_refused_by_name():
+    with pytest.raises(ValueError, match="schedule"):
+        frameworks.keras_learning_rate(inverse_time(0.1, 0.5))
+    with pytest.raises(TypeError, match="schedule"):
+        frameworks.torch_scheduler(torch.optim.SGD([torch.zeros(1, requires_grad=True)]),
+                                   lambda t: 0.1)

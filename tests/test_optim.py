@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from lib.optim import GD, Adam, Momentum, RMSProp
+from lib.optim import GD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSProp
 
 FEW = settings(max_examples=30, deadline=None, database=None)  # no .hypothesis/ in the repo
 
@@ -72,6 +72,54 @@ def test_adams_first_step_is_lr_times_the_sign_of_the_gradient(g):
     assert step == pytest.approx(0.01 * g / (abs(g) + 1e-8), rel=1e-9)
 
 
+def test_nesterov_by_hand():
+    # v1 = 0.5·2 = 1,   step = η(β v1 + (1−β) g) = 0.1·(0.5 + 1) = 0.15, θ1 = 0.85
+    # v2 = 0.5 + 1 = 1.5, step = 0.1·(0.75 + 1) = 0.175,             θ2 = 0.675
+    opt = Nesterov(lr=0.1, beta=0.5)
+    assert _steps(opt, 1.0, [2.0, 2.0]) == pytest.approx([0.85, 0.675], abs=1e-15)
+    assert opt.state[0]["v"] == pytest.approx([1.5])
+
+
+def test_adagrad_by_hand():
+    # s1 = 0 + 2² = 4, with ε = 5: θ1 = 1 − 0.1·2/√(4 + 5) = 1 − 0.2/3
+    # s2 = 4 + 4² = 20, θ2 = θ1 − 0.1·4/√25 = θ1 − 0.08
+    opt = Adagrad(lr=0.1, eps=5.0)
+    assert _steps(opt, 1.0, [2.0, 4.0]) == pytest.approx([1 - 0.2 / 3, 1 - 0.2 / 3 - 0.08],
+                                                         abs=1e-15)
+    assert opt.state[0]["s"] == pytest.approx([20.0])
+
+
+def test_adagrad_starts_from_its_initial_accumulator():
+    # s1 = 0.1 + 1 = 1.1 (Keras's default start), θ1 = −0.1/√(1.1 + ε)
+    opt = Adagrad(lr=0.1, eps=1e-8, initial_accumulator=0.1)
+    assert _steps(opt, 0.0, [1.0]) == pytest.approx([-0.1 / math.sqrt(1.1 + 1e-8)], abs=1e-15)
+
+
+def test_adagrads_steps_die_out_under_a_constant_gradient():
+    # s_t = t g², so the step η g/√(t g²) = η/√t: halved after four times as many steps
+    steps = np.diff([1.0] + _steps(Adagrad(lr=0.1, eps=1e-12), 1.0, [3.0] * 16))
+    assert -steps[3] == pytest.approx(0.1 / 2, rel=1e-9)
+    assert -steps[15] == pytest.approx(0.1 / 4, rel=1e-9)
+
+
+def test_adamw_by_hand():
+    # decay first: θ = 1 − 0.1·0.5·1 = 0.95, then Adam's first step 0.1·2/(2 + 2) = 0.05: 0.9
+    opt = AdamW(lr=0.1, beta1=0.5, beta2=0.5, eps=2.0, weight_decay=0.5)
+    assert _steps(opt, 1.0, [2.0])[0] == pytest.approx(0.9, abs=1e-15)
+
+
+def test_adamw_with_zero_decay_is_adam():
+    grads = [2.0, -1.0, 0.5, 3.0]
+    assert _steps(AdamW(lr=0.1, weight_decay=0.0), 1.0, grads) == \
+        _steps(Adam(lr=0.1), 1.0, grads)
+
+
+def test_adamw_decay_is_not_divided_by_the_gradient_scale():
+    # with g = 0 Adam does not move; AdamW still shrinks θ by the factor 1 − ηλ per step
+    assert _steps(AdamW(lr=0.1, weight_decay=0.5), 2.0, [0.0, 0.0]) == \
+        pytest.approx([2.0 * 0.95, 2.0 * 0.95**2], abs=1e-15)
+
+
 # -- properties ---------------------------------------------------------------------------------
 
 OPTIMIZERS = {
@@ -79,6 +127,9 @@ OPTIMIZERS = {
     "Momentum": lambda: Momentum(lr=0.1, beta=0.9),
     "RMSProp": lambda: RMSProp(lr=0.01, beta=0.9),
     "Adam": lambda: Adam(lr=0.01),
+    "Nesterov": lambda: Nesterov(lr=0.1, beta=0.9),
+    "Adagrad": lambda: Adagrad(lr=0.1),
+    "AdamW": lambda: AdamW(lr=0.01, weight_decay=0.1),
 }
 
 
@@ -123,7 +174,7 @@ def test_state_is_created_once_and_reused(name):
             assert arr is first[i][name_]
 
 
-@pytest.mark.parametrize("name", OPTIMIZERS)
+@pytest.mark.parametrize("name", [n for n in OPTIMIZERS if n != "AdamW"])  # AdamW decays θ
 def test_zero_gradients_leave_a_fresh_optimizer_where_it_is(name):
     @FEW
     @given(theta=hnp.arrays(np.float64, hnp.array_shapes(max_dims=2, max_side=4),
@@ -207,7 +258,7 @@ def test_repr_and_hyperparameters():
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("lr", [0, -0.1, math.nan, math.inf, -math.inf])
-@pytest.mark.parametrize("cls", [GD, Momentum, RMSProp, Adam])
+@pytest.mark.parametrize("cls", [GD, Momentum, RMSProp, Adam, Nesterov, Adagrad, AdamW])
 def test_a_nonpositive_or_nonfinite_lr_is_a_value_error(cls, lr):
     with pytest.raises(ValueError, match="lr"):
         cls(lr=lr)
@@ -225,6 +276,9 @@ def test_a_non_number_lr_is_a_type_error(lr):
     (lambda b: RMSProp(lr=0.1, beta=b), "beta"),
     (lambda b: Adam(beta1=b), "beta1"),
     (lambda b: Adam(beta2=b), "beta2"),
+    (lambda b: Nesterov(lr=0.1, beta=b), "beta"),
+    (lambda b: AdamW(beta1=b), "beta1"),
+    (lambda b: AdamW(beta2=b), "beta2"),
 ])
 def test_a_beta_outside_zero_one_is_a_value_error(make, name, value):
     with pytest.raises(ValueError, match=name):
@@ -239,10 +293,36 @@ def test_a_bool_beta_is_a_type_error(make, name):
 
 
 @pytest.mark.parametrize("eps", [0, -1e-8, math.nan, math.inf])
-@pytest.mark.parametrize("cls", [RMSProp, Adam])
+@pytest.mark.parametrize("cls", [RMSProp, Adam, Adagrad, AdamW])
 def test_a_nonpositive_eps_is_a_value_error(cls, eps):
     with pytest.raises(ValueError, match="eps"):
         cls(lr=0.1, eps=eps)
+
+
+@pytest.mark.parametrize("value", [-0.1, math.nan, math.inf])
+@pytest.mark.parametrize("make,name", [
+    (lambda x: AdamW(weight_decay=x), "weight_decay"),
+    (lambda x: Adagrad(initial_accumulator=x), "initial_accumulator"),
+])
+def test_a_negative_or_nonfinite_decay_or_accumulator_is_a_value_error(make, name, value):
+    with pytest.raises(ValueError, match=name):
+        make(value)
+
+
+@pytest.mark.parametrize("make,name", [
+    (lambda x: AdamW(weight_decay=x), "weight_decay"),
+    (lambda x: Adagrad(initial_accumulator=x), "initial_accumulator")])
+@pytest.mark.parametrize("value", [True, "0.1", None])
+def test_a_non_number_decay_or_accumulator_is_a_type_error(make, name, value):
+    with pytest.raises(TypeError, match=name):
+        make(value)
+
+
+def test_new_optimizers_repr_and_hyperparameters():
+    assert repr(AdamW(lr=0.01)) == \
+        "AdamW(lr=0.01, beta1=0.9, beta2=0.999, eps=1e-08, weight_decay=0.01)"
+    assert Nesterov(lr=0.1, beta=0.8).hyperparameters() == {"lr": 0.1, "beta": 0.8}
+    assert Adagrad().hyperparameters() == {"lr": 0.01, "eps": 1e-8, "initial_accumulator": 0.0}
 
 
 def test_zero_beta_is_allowed():

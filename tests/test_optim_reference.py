@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from lib import optim_reference as ref
-from lib.optim import GD, Adam, Momentum, RMSProp, _all_finite
+from lib.optim import GD, Adagrad, Adam, AdamW, Momentum, Nesterov, RMSProp, _all_finite
 
 BLOCK = 2**16
 
@@ -27,6 +27,13 @@ MAKERS = {
     "Adam": (lambda lr: Adam(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8),
              lambda theta, g, state, t, lr: ref.adam_update(theta, g, state["m"], state["v"], t, lr,
                                                             0.9, 0.999, 1e-8)),
+    "Nesterov": (lambda lr: Nesterov(lr=lr, beta=0.9),
+                 lambda theta, g, state, t, lr: ref.nesterov_update(theta, g, state["v"], lr, 0.9)),
+    "Adagrad": (lambda lr: Adagrad(lr=lr, eps=1e-6),
+                lambda theta, g, state, t, lr: ref.adagrad_update(theta, g, state["s"], lr, 1e-6)),
+    "AdamW": (lambda lr: AdamW(lr=lr, beta1=0.9, beta2=0.999, eps=1e-8, weight_decay=0.1),
+              lambda theta, g, state, t, lr: ref.adamw_update(theta, g, state["m"], state["v"], t,
+                                                              lr, 0.9, 0.999, 1e-8, 0.1)),
 }
 
 SHAPES = {

@@ -7,7 +7,8 @@ import numpy as np
 import pytest
 
 from lib.optim import GD
-from lib.schedules import constant, exponential, inverse_time, step_decay
+from lib.schedules import (constant, cosine, exponential, inverse_time, linear_warmup, step_decay,
+                           warmup_cosine)
 
 
 def test_constant():
@@ -41,6 +42,11 @@ def test_step_decay_values():
     (lambda v: exponential(0.1, v), "gamma"),
     (lambda v: step_decay(v, 10), "lr0"),
     (lambda v: step_decay(0.1, 10, v), "factor"),
+    (lambda v: cosine(v, 10), "lr0"),
+    (lambda v: linear_warmup(v, 10), "lr0"),
+    (lambda v: linear_warmup(0.1, 10, v), "start_factor"),
+    (lambda v: warmup_cosine(v, 10, 100), "lr0"),
+    (lambda v: warmup_cosine(0.1, 10, 100, start_factor=v), "start_factor"),
 ])
 @pytest.mark.parametrize("value", [0.0, -1.0, math.nan, math.inf])
 def test_nonpositive_or_nonfinite_arguments_are_refused_by_name(make, name, value):
@@ -57,6 +63,56 @@ def test_gamma_above_one_is_refused():
 def test_step_decay_needs_a_positive_int_every(every):
     with pytest.raises(ValueError, match="every"):
         step_decay(0.1, every=every)
+
+
+def test_cosine_values():
+    # e = t − 1: η = 0.01 + 0.09·(1 + cos(π e/4))/2; e = 0, 2, 4 (then held)
+    lr = cosine(0.1, steps=4, lr_min=0.01)
+    assert [lr(1), lr(3), lr(5), lr(9)] == pytest.approx([0.1, 0.055, 0.01, 0.01], rel=1e-14)
+
+
+def test_linear_warmup_values():
+    # η = 0.1·(0.2 + 0.8·e/4): 0.02, 0.04, ..., 0.1 at e = 4, then held
+    lr = linear_warmup(0.1, steps=4, start_factor=0.2)
+    assert [lr(t) for t in range(1, 8)] == pytest.approx([0.02, 0.04, 0.06, 0.08, 0.1, 0.1, 0.1],
+                                                         rel=1e-14)
+
+
+def test_warmup_cosine_is_warmup_then_cosine():
+    lr = warmup_cosine(0.1, warmup_steps=5, total_steps=25, start_factor=0.1, lr_min=0.002)
+    warm, cos = linear_warmup(0.1, 5, 0.1), cosine(0.1, 20, lr_min=0.002)
+    assert [lr(t) for t in range(1, 6)] == pytest.approx([warm(t) for t in range(1, 6)], rel=1e-15)
+    assert [lr(t) for t in range(6, 40)] == pytest.approx([cos(t - 5) for t in range(6, 40)],
+                                                          rel=1e-15)
+    assert max(lr(t) for t in range(1, 40)) == lr(6) == 0.1   # the peak, right after warm-up
+
+
+def test_schedules_show_how_they_were_made():
+    assert repr(cosine(0.1, 10)) == "cosine(lr0=0.1, steps=10, lr_min=0.0)"
+
+
+@pytest.mark.parametrize("make,name", [
+    (lambda: cosine(0.1, 10, lr_min=0.1), "lr_min"),
+    (lambda: cosine(0.1, 10, lr_min=-0.01), "lr_min"),
+    (lambda: cosine(0.1, 0), "steps"),
+    (lambda: linear_warmup(0.1, 2.5), "steps"),
+    (lambda: linear_warmup(0.1, 10, start_factor=1.5), "start_factor"),
+    (lambda: warmup_cosine(0.1, 10, 10), "total_steps"),
+    (lambda: warmup_cosine(0.1, 0, 10), "warmup_steps"),
+    (lambda: warmup_cosine(0.1, 5, 10, lr_min=0.2), "lr_min"),
+])
+def test_bad_schedule_arguments_are_refused_by_name(make, name):
+    with pytest.raises(ValueError, match=name):
+        make()
+
+
+def test_an_optimizer_refuses_the_zero_rate_past_the_end_of_a_cosine_to_zero():
+    opt = GD(lr=cosine(0.1, steps=2))
+    theta = np.zeros(1)
+    opt.step([theta], [np.ones(1)])
+    opt.step([theta], [np.ones(1)])
+    with pytest.raises(ValueError, match="step 3"):
+        opt.step([theta], [np.ones(1)])
 
 
 def test_a_schedule_drives_an_optimizer_from_step_one():

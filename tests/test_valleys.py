@@ -1,10 +1,14 @@
 import numpy as np
 import pytest
 
-from lib.valleys import Quadratic, Rosenbrock, bowl, narrow_valley, rosenbrock
+from lib.optim import GD
+from lib.train import descend
+from lib.valleys import (DoubleWell, Quadratic, Rosenbrock, bowl, double_well, narrow_valley,
+                         rosenbrock)
 
 VALLEYS = [bowl(10), bowl(1000, L=2.0), narrow_valley(), rosenbrock(),
-           Quadratic([[2.0, 0.5], [0.5, 1.0]], center=[1.0, -2.0])]
+           Quadratic([[2.0, 0.5], [0.5, 1.0]], center=[1.0, -2.0]), double_well(),
+           DoubleWell(tilt=-2.0, coupling=-1.0, name="double well, tilted left")]
 
 
 def numerical_grad(f, theta, h=1e-6):
@@ -76,3 +80,57 @@ def test_bowl_rejects_condition_number_below_one_and_nonpositive_L():
 def test_points_of_the_wrong_shape_are_rejected():
     with pytest.raises(ValueError, match="theta"):
         bowl(10).grad(np.zeros(3))
+
+
+@pytest.mark.parametrize("valley", [double_well(), DoubleWell(tilt=-2.0, coupling=-1.0),
+                                    DoubleWell(tilt=0.0, coupling=0.0)])
+def test_double_well_is_flat_at_two_minima_and_a_saddle_between_them(valley):
+    for point in [*valley.minima, valley.saddle]:
+        assert np.allclose(valley.grad(point), 0, atol=1e-12)
+    for point in valley.minima:
+        assert np.all(np.linalg.eigvalsh(valley.hessian(point)) > 0)
+    low, high = np.linalg.eigvalsh(valley.hessian(valley.saddle))
+    assert low < 0 < high
+    assert valley.minima[:, 0].min() < valley.saddle[0] < valley.minima[:, 0].max()
+    assert valley.value(valley.minimum) <= valley.value(valley.local_minimum)
+    assert valley.value(valley.saddle) > valley.value(valley.local_minimum)
+
+
+def test_double_well_hessian_matches_differences_of_the_gradient():
+    valley = double_well()
+    rng = np.random.default_rng(3)
+    for theta in rng.uniform(-1.5, 1.5, size=(5, 2)):
+        columns = [(valley.grad(theta + 1e-6 * e) - valley.grad(theta - 1e-6 * e)) / 2e-6
+                   for e in np.eye(2)]
+        assert np.allclose(valley.hessian(theta), np.stack(columns, axis=1), atol=1e-5)
+
+
+def test_double_well_follows_its_one_dimensional_section_along_the_coupling_line():
+    valley = double_well(tilt=1.0, coupling=0.5)
+    s = np.linspace(-2, 2, 9)
+    assert np.allclose(valley.value(np.stack([s, 0.5 * s])), s**4 - 3 * s**2 + s, atol=1e-12)
+    assert np.allclose(valley.minimum, [-1.30084, -0.65042], atol=1e-5)
+    assert np.allclose(valley.local_minimum, [1.13090, 0.56545], atol=1e-5)
+
+
+def test_gradient_descent_ends_in_the_minimum_of_the_side_it_starts_on():
+    valley = double_well()
+    for start, end in [((-2.0, 1.5), valley.minimum), ((2.0, -1.5), valley.local_minimum),
+                       ((-0.5, 1.0), valley.minimum), ((0.5, -1.0), valley.local_minimum)]:
+        path = descend(valley, GD(lr=0.02), np.array(start), steps=2000)
+        assert np.allclose(path[-1], end, atol=1e-6)
+    # started exactly on the saddle, the gradient is zero and gradient descent never moves
+    path = descend(valley, GD(lr=0.02), valley.saddle, steps=10)
+    assert np.allclose(path, valley.saddle, atol=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, match", [({"tilt": 3.0}, "tilt"), ({"tilt": np.nan}, "tilt"),
+                                           ({"coupling": np.inf}, "coupling")])
+def test_double_well_rejects_a_tilt_that_leaves_one_minimum_and_non_finite_numbers(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        DoubleWell(**kwargs)
+
+
+def test_double_well_hessian_takes_one_point():
+    with pytest.raises(ValueError, match="one point"):
+        double_well().hessian(np.zeros((2, 3)))

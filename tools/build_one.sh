@@ -9,6 +9,9 @@ name="$(basename "${page%.*}")"
 scratch="$(mktemp -d /tmp/build_one.XXXXXX)"
 cp "$repo/_config.yml" "$repo/_toc.yml" "$scratch/"
 cp -r "$repo/_ext" "$scratch/_ext"
+# _ext/book_assets.py builds the lib wheel from the book's root when the build finishes
+ln -s "$repo/lib" "$scratch/lib"
+cp "$repo/pyproject.toml" "$repo/README.md" "$scratch/"
 mkdir -p "$scratch/chapters"
 cp "$repo/$page" "$scratch/chapters/"
 [ -f "$repo/intro.md" ] && cp "$repo/intro.md" "$scratch/intro.md"
@@ -16,7 +19,10 @@ cp "$repo/$page" "$scratch/chapters/"
 grep -oE "file: [^ ]+" "$repo/_toc.yml" | awk '{print $2}' | while read -r f; do
   base="$(basename "$f")"
   if [ "$base" != "$name" ] && [ ! -e "$scratch/$f.ipynb" ] && [ ! -e "$scratch/$f.md" ]; then
-    printf '# %s\n\nStub page for a single-page build.\n' "$base" > "$scratch/$f.md"
+    # the stub keeps the real page's (label)= targets, so {ref} links to them resolve
+    { printf '# %s\n\nStub page for a single-page build.\n\n' "$base"
+      cat "$repo/$f.ipynb" "$repo/$f.md" 2>/dev/null | grep -oE '\([a-z0-9-]+\)=' | sort -u |
+        while read -r l; do printf '%s\n## %s\n\n' "$l" "${l:1:-2}"; done; } > "$scratch/$f.md"  || true
   fi
 done
 cd "$scratch"

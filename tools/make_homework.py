@@ -15,7 +15,11 @@ For every notebook in the source folder, the student version
 - keeps the visible check cell after each coding exercise: with the stub in place it reports
   "not attempted", so the notebook runs top to bottom.
 
-The markers' lines themselves are kept, so nbgrader can grade the student version too.
+The solution cells are the cells nbgrader's metadata marks as solutions
+(``tools/nbgrader_metadata.py`` writes it) and, in a notebook without that metadata yet, the
+cells with the markers. The markers' lines and the nbgrader metadata are kept, so nbgrader can
+grade the student version too; ``student_version(nb, keep_solutions=True)`` is the instructor's
+version of the same notebook, the source of the nbgrader course (``tools/nbgrader_course.py``).
 """
 
 from __future__ import annotations
@@ -95,8 +99,20 @@ class _Splitter:
         return "\n".join(kept).strip("\n")
 
 
-def student_version(nb):
-    """The homework notebook for ``nb`` (a new notebook; ``nb`` is not changed)."""
+def is_solution_cell(cell) -> bool:
+    """A code cell the student writes: nbgrader's metadata says so, or it has the markers."""
+    if cell.cell_type != "code":
+        return False
+    marked = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
+    return bool(marked) or BEGIN in cell.source
+
+
+def student_version(nb, keep_solutions: bool = False):
+    """The homework notebook for ``nb`` (a new notebook; ``nb`` is not changed).
+
+    With ``keep_solutions`` the code between the markers stays: the instructor's version, which
+    nbgrader's ``generate_assignment`` turns into the student's.
+    """
     walk = _Splitter()
     cells = []
     for cell in nb.cells:
@@ -108,8 +124,10 @@ def student_version(nb):
                 cells.append(new)
             continue
         tags = cell.get("metadata", {}).get("tags", [])
-        if cell.cell_type == "code" and BEGIN in cell.source:
-            new = nbformat.v4.new_code_cell(stub_solutions(cell.source))
+        if is_solution_cell(cell):
+            stub_solutions(cell.source)  # unbalanced markers are an error in both versions
+            new = nbformat.v4.new_code_cell(cell.source if keep_solutions
+                                            else stub_solutions(cell.source))
             new.metadata = copy.deepcopy({k: v for k, v in cell.metadata.items() if k != "tags"})
             cells.append(new)
         elif walk.in_solution or (walk.seen_exercise and "remove-cell" in tags):

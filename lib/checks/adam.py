@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckResult, Mistake, inputs_modified, run_check
+from .core import (Case, CheckResult, Mistake, Signature, finish, inputs_modified, run_check,
+                   same, unpack)
 
 __all__ = ["check_adam_step", "check_adam_class", "STEP_MISTAKES", "CLASS_MISTAKES",
            "reference_adam_step", "ReferenceAdam"]
@@ -42,7 +43,8 @@ def reference_adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps
 
 
 def _variant(*, t_used=lambda t: t, correct_m=True, correct_v=True, eps_inside=False,
-             factor_m=True, factor_v=True, square=True, sign=-1.0, return_hats=False):
+             factor_m=True, factor_v=True, square=True, sign=-1.0, return_hats=False,
+             eps_on_theta=False):
     """An Adam step with one deliberate deviation from the article (for the mistakes list)."""
 
     def adam_step(theta, g, m, v, t, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
@@ -51,8 +53,11 @@ def _variant(*, t_used=lambda t: t, correct_m=True, correct_v=True, eps_inside=F
         v = beta2 * v + ((1 - beta2) if factor_v else 1.0) * (g**2 if square else g)
         m_hat = m / (1 - beta1**tt) if correct_m else m
         v_hat = v / (1 - beta2**tt) if correct_v else v
-        denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
-        theta = theta + sign * lr * m_hat / denom
+        if eps_on_theta:  # D2L's TensorFlow Adam: p - lr * m_hat / sqrt(v_hat) + eps
+            theta = theta + sign * lr * m_hat / np.sqrt(v_hat) + eps
+        else:
+            denom = np.sqrt(v_hat + eps) if eps_inside else np.sqrt(v_hat) + eps
+            theta = theta + sign * lr * m_hat / denom
         if return_hats:
             return theta, m_hat, v_hat
         return theta, m, v
@@ -81,6 +86,11 @@ STEP_MISTAKES = [
             "ε is inside the square root: the article divides by (sqrt(v_hat) + eps), "
             "not sqrt(v_hat + eps) (that is RMSProp's form in the article).",
             _variant(eps_inside=True)),
+    Mistake("eps added to theta",
+            "ε is added to θ instead of to the denominator (a misplaced parenthesis, the bug of "
+            "D2L's TensorFlow Adam: theta - lr * m_hat / sqrt(v_hat) + eps): write "
+            "theta - lr * m_hat / (np.sqrt(v_hat) + eps).",
+            _variant(eps_on_theta=True)),
     Mistake("v from g instead of g²",
             "v must average the squared gradient: v = beta2*v + (1 − beta2)*g**2, not g.",
             _variant(square=False)),
@@ -115,6 +125,9 @@ def _gradients(seed, shape, steps):
     return [0.3 * rng.standard_normal(shape) for _ in range(steps)]
 
 
+_OUTPUTS = ("theta", "m", "v")
+
+
 def _step_scenario(adam_step):
     results = []
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -122,15 +135,41 @@ def _step_scenario(adam_step):
         theta = np.array([1.0, -2.0, 0.5, 3.0])
         m, v = np.zeros(4), np.zeros(4)
         for t, g in enumerate(_gradients(0, 4, STEPS), start=1):
-            theta, m, v = adam_step(theta.copy(), g.copy(), m.copy(), v.copy(), t, **HYPER)
-            results.append([np.asarray(theta, float), np.asarray(m, float), np.asarray(v, float)])
+            out = unpack(adam_step(theta.copy(), g.copy(), m.copy(), v.copy(), t, **HYPER),
+                         _OUTPUTS)
+            results.append(Case(f"after step {t} (lr = 0.1, beta1 = 0.8, beta2 = 0.9, "
+                                "eps = 0.05)", out, before={"theta": theta, "m": m, "v": v}))
+            theta, m, v = out["theta"], out["m"], out["v"]
         # the default hyperparameters of the signature, on a 2-d parameter
         theta = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
         m, v = np.zeros((2, 3)), np.zeros((2, 3))
         for t, g in enumerate(_gradients(1, (2, 3), 3), start=1):
-            theta, m, v = adam_step(theta.copy(), g.copy(), m.copy(), v.copy(), t)
-            results.append([np.asarray(theta, float), np.asarray(m, float), np.asarray(v, float)])
+            out = unpack(adam_step(theta.copy(), g.copy(), m.copy(), v.copy(), t), _OUTPUTS)
+            results.append(Case(f"after step {t} with the default hyperparameters", out,
+                                before={"theta": theta, "m": m, "v": v}))
+            theta, m, v = out["theta"], out["m"], out["v"]
     return results
+
+
+def _step_probes():
+    """Single steps from a state part-way through a run (m, v not zero, t > 1), with
+    hyperparameters that are not the defaults and a large eps, so every term matters."""
+    rng = np.random.default_rng(41)
+    probes = []
+    for t, (lr, b1, b2, eps) in zip((2, 3, 5), ((0.1, 0.8, 0.9, 0.05), (0.2, 0.7, 0.95, 0.1),
+                                                (0.05, 0.6, 0.85, 0.02))):
+        g = 0.3 * rng.normal(size=4)
+        m = 0.2 * rng.normal(size=4)
+        v = 0.1 * rng.uniform(0.5, 1.5, size=4)
+        probes.append((rng.normal(size=4), g, m, v, t, lr, b1, b2, eps))
+    return probes
+
+
+STEP_SIGNATURE = Signature(
+    args=("theta", "g", "m", "v", "t", "lr", "beta1", "beta2", "eps"), outputs=_OUTPUTS,
+    probes=_step_probes, updates={"theta": "theta", "m": "m", "v": "v"},
+    defaults={"lr": 0.001, "beta1": 0.9, "beta2": 0.999, "eps": 1e-8}, counter="t",
+    state=("m", "v"))
 
 
 def _step_aliasing_args():
@@ -143,12 +182,11 @@ def check_adam_step(adam_step, verbose: bool = True) -> CheckResult:
 
     Prints a one-line verdict (unless ``verbose=False``) and returns the :class:`CheckResult`.
     """
+    name = getattr(adam_step, "__name__", "adam_step")
     result = run_check(adam_step, reference_adam_step, _step_scenario, STEP_MISTAKES,
-                       name=getattr(adam_step, "__name__", "adam_step"),
-                       aliasing_args=_step_aliasing_args)
-    if verbose:
-        print(result)
-    return result
+                       name=name, aliasing_args=_step_aliasing_args, signature=STEP_SIGNATURE,
+                       returns="(theta, m, v), three new arrays")
+    return finish(result, verbose, graded=name == "adam_step")
 
 
 # -- the stateful version -------------------------------------------------------------------------
@@ -223,20 +261,106 @@ CLASS_MISTAKES = [
      for m in STEP_MISTAKES if m.name not in ("t stuck at 1", "off by one: t - 1")]
 
 
-def _class_scenario(cls):
-    thetas = []
+def _run_class(opt, thetas_in, grads, follow=True):
+    """Steps of ``opt``; with ``follow`` each step gets the theta the previous one returned,
+    else the next of ``thetas_in``."""
+    out, theta = [], thetas_in[0]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        opt = cls(**HYPER)
-        theta = np.array([1.0, -2.0, 0.5, 3.0])
-        for g in _gradients(0, 4, STEPS):
-            theta = opt.step(theta.copy(), g.copy())
-            thetas.append(np.array(theta, dtype=float))
-        opt = cls()  # the defaults of the signature
-        theta = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
-        for g in _gradients(1, (2, 3), 3):
-            theta = opt.step(theta.copy(), g.copy())
-            thetas.append(np.array(theta, dtype=float))
-    return thetas
+        for k, g in enumerate(grads):
+            if not follow:
+                theta = thetas_in[k]
+            theta = unpack(opt.step(np.array(theta, dtype=float), g.copy()), ("theta",),
+                           "(returned by step)")["theta"]
+            out.append(theta)
+    return out
+
+
+def _class_scenario(cls):
+    cases = []
+    grads = _gradients(0, 4, STEPS)
+    for k, theta in enumerate(_run_class(cls(**HYPER), [np.array([1.0, -2.0, 0.5, 3.0])],
+                                         grads), start=1):
+        cases.append(Case(f"after step {k} (lr = 0.1, beta1 = 0.8, beta2 = 0.9, eps = 0.05)",
+                          {"theta": theta}))
+    # a second instance starts afresh, whatever the first one did
+    for k, theta in enumerate(_run_class(cls(**HYPER), [np.array([0.5, 1.0, -1.5, 2.0])],
+                                         grads[:2]), start=1):
+        cases.append(Case(f"after step {k} of a second, new instance", {"theta": theta}))
+    start = np.linspace(-1.0, 1.0, 6).reshape(2, 3)
+    for k, theta in enumerate(_run_class(cls(), [start], _gradients(1, (2, 3), 3)), start=1):
+        cases.append(Case(f"after step {k} with the default hyperparameters", {"theta": theta}))
+    # a caller may pass any theta, not only the one step returned last
+    thetas = [np.array([0.2, 1.0, -0.7, 0.4]), np.array([1.5, -0.3, 0.8, -1.1]),
+              np.array([-0.9, 0.6, 2.0, 0.1])]
+    for k, theta in enumerate(_run_class(cls(**HYPER), thetas, _gradients(8, 4, 3),
+                                         follow=False), start=1):
+        cases.append(Case(f"after step {k} when step is given a theta it did not return",
+                          {"theta": theta}))
+    return cases
+
+
+def _detect_ignores_theta(cls, sig, probes):
+    """step() continues from the theta it returned last instead of the one passed in."""
+    grads = _gradients(3, 4, 3)
+    thetas = [np.array([1.0, -2.0, 0.5, 3.0]), np.array([0.3, 0.7, -1.2, 2.0]),
+              np.array([-0.5, 1.5, 1.0, -2.5])]
+    got = _run_class(cls(**HYPER), thetas, grads, follow=False)
+    right = _run_class(ReferenceAdam(**HYPER), thetas, grads, follow=False)
+    own = _run_class(ReferenceAdam(**HYPER), thetas, grads, follow=True)
+    if not same(got, right) and same(got, own):
+        return ("step ignores the theta it is given and continues from the theta it returned "
+                "last (kept on self?): compute the new theta from the theta argument; a caller "
+                "may pass any theta, not only the last one returned.")
+    return None
+
+
+def _detect_shared_state(cls, sig, probes):
+    """Two new instances disagree on the same first step: state outlives an instance."""
+    theta, g = np.array([1.0, -2.0, 0.5, 3.0]), _gradients(4, 4, 1)[0]
+    first = _run_class(cls(**HYPER), [theta], [g])
+    _run_class(cls(**HYPER), [theta], _gradients(5, 4, 3))
+    second = _run_class(cls(**HYPER), [theta], [g])
+    if not same(first, second):
+        return ("a new instance does not start afresh: its first step differs from another new "
+                "instance's, so m, v or t outlives the instance (a class attribute, a global, "
+                "a mutable default argument) or the step draws from np.random. Create the "
+                "state in __init__ (self.m = None, self.t = 0) and keep it on self.")
+    return None
+
+
+def _detect_class_hard_coded(cls, sig, probes):
+    grads, theta = _gradients(6, 4, 4), [np.array([1.0, -2.0, 0.5, 3.0])]
+    got = _run_class(cls(**HYPER), theta, grads)
+    for name in HYPER:
+        others = {k: v for k, v in HYPER.items() if k != name}
+        if same(got, _run_class(ReferenceAdam(**others), theta, grads)):
+            default = ReferenceAdam().__dict__[name]
+            return (f"it ignores the {name} passed to the constructor and always uses "
+                    f"{name} = {default!r} (the default): store it (self.{name} = {name}) and "
+                    "use self.{name} in step.".replace("{name}", name))
+    return None
+
+
+def _detect_class_factor(cls, sig, probes):
+    theta, g = np.array([1.0, -2.0, 0.5, 3.0]), _gradients(7, 4, 1)[0]
+    got = _run_class(cls(**HYPER), [theta], [g])[0] - theta
+    want = _run_class(ReferenceAdam(**HYPER), [theta], [g])[0] - theta
+    from .core import _factor
+    c = _factor(got, want)
+    if c is None:
+        return None
+    if abs(c + 1) < 1e-6:
+        return "the first step goes the wrong way (−1 × the right change of theta): subtract it."
+    return (f"the first step changes theta by {c:.3g} × the right amount: a constant factor is "
+            "wrong or missing (the learning rate, a (1 − β), the bias correction?).")
+
+
+CLASS_DETECTORS = (
+    ("state shared between instances", _detect_shared_state),
+    ("ignores the theta passed in", _detect_ignores_theta),
+    ("hyperparameter hard-coded", _detect_class_hard_coded),
+    ("constant factor or sign", _detect_class_factor),
+)
 
 
 def check_adam_class(cls, verbose: bool = True) -> CheckResult:
@@ -262,7 +386,7 @@ def check_adam_class(cls, verbose: bool = True) -> CheckResult:
         except Exception:  # a stub or a crash: run_check reports it properly below
             pass
     if result is None:
-        result = run_check(cls, ReferenceAdam, _class_scenario, CLASS_MISTAKES, name=name)
-    if verbose:
-        print(result)
-    return result
+        result = run_check(cls, ReferenceAdam, _class_scenario, CLASS_MISTAKES, name=name,
+                           detectors=CLASS_DETECTORS,
+                           returns="from step(theta, g) the new theta, one array")
+    return finish(result, verbose, graded=name == "MyAdam")

@@ -1,7 +1,7 @@
 r"""Homework checks for the gradient-descent chapter (``chapters/01_gradient_descent``).
 
 - :func:`check_gd_step` checks ``gd_step(theta, grad, lr)``, one update
-  :math:`\theta \leftarrow \theta - \eta\, g` that returns a NEW array;
+  :math:`\theta := \theta - \eta\, g` that returns a NEW array;
 - :func:`check_gradient_descent` checks ``gradient_descent(grad_fn, theta0, lr, steps)``, the
   whole walk, returning the path of ``steps + 1`` points (the start first).
 
@@ -15,7 +15,7 @@ import numpy as np
 
 from ..optim import GD
 from ..train import descend
-from .core import CheckResult, Mistake, run_check
+from .core import Case, CheckResult, Mistake, Signature, finish, run_check, unpack
 
 __all__ = ["check_gd_step", "check_gradient_descent", "reference_gd_step",
            "reference_gradient_descent", "GD_STEP_MISTAKES", "GRADIENT_DESCENT_MISTAKES"]
@@ -41,7 +41,16 @@ def _gd_step_cases():
 
 
 def _gd_step_scenario(impl):
-    return [impl(theta, grad, lr) for theta, grad, lr in _gd_step_cases()]
+    cases = []
+    for theta, grad, lr in _gd_step_cases():
+        out = unpack(impl(theta.copy(), grad.copy(), lr), ("theta_new",))
+        cases.append(Case(f"for theta of shape {theta.shape} with lr = {lr}", out,
+                          before={"theta_new": theta}))
+    return cases
+
+
+GD_STEP_SIGNATURE = Signature(args=("theta", "grad", "lr"), outputs=("theta_new",),
+                              probes=_gd_step_cases, updates={"theta_new": "theta"})
 
 
 def _gd_step_aliasing_args():
@@ -75,12 +84,14 @@ GD_STEP_MISTAKES = [
 ]
 
 
-def check_gd_step(gd_step) -> CheckResult:
+def check_gd_step(gd_step, verbose: bool = False) -> CheckResult:
     """Check a student's ``gd_step(theta, grad, lr)``: returns ``theta - lr * grad`` as a new
     array and leaves ``theta`` and ``grad`` unchanged."""
-    return run_check(gd_step, reference_gd_step, _gd_step_scenario, GD_STEP_MISTAKES,
-                     name=getattr(gd_step, "__name__", "gd_step"),
-                     aliasing_args=_gd_step_aliasing_args)
+    name = getattr(gd_step, "__name__", "gd_step")
+    result = run_check(gd_step, reference_gd_step, _gd_step_scenario, GD_STEP_MISTAKES,
+                       name=name, aliasing_args=_gd_step_aliasing_args,
+                       signature=GD_STEP_SIGNATURE, returns="one new array, theta - lr * grad")
+    return finish(result, verbose, graded=name == "gd_step")
 
 
 # -- gradient_descent ----------------------------------------------------------------------------
@@ -115,8 +126,22 @@ def _gradient_descent_cases():
 
 def _gradient_descent_scenario(impl):
     # a list of points and a 2-D array are the same path
-    return [np.asarray(impl(grad_fn, theta0, lr, steps), dtype=float)
-            for grad_fn, theta0, lr, steps in _gradient_descent_cases()]
+    cases = []
+    for grad_fn, theta0, lr, steps in _gradient_descent_cases():
+        path = unpack(impl(grad_fn, theta0.copy(), lr, steps), ("path",))["path"]
+        cases.append(Case(f"for a {theta0.size}-d valley with lr = {lr} and {steps} steps",
+                          {"path": path}, rows="theta"))
+    return cases
+
+
+def _other_grad(theta):
+    return 2.0 * (np.asarray(theta, dtype=float) - 0.5)
+
+
+GRADIENT_DESCENT_SIGNATURE = Signature(
+    args=("grad_fn", "theta0", "lr", "steps"), outputs=("path",),
+    probes=lambda: [c[:2] + (c[2], c[3]) for c in _gradient_descent_cases()],
+    perturb={"grad_fn": lambda f: _other_grad})
 
 
 def _gradient_descent_aliasing_args():
@@ -192,10 +217,13 @@ GRADIENT_DESCENT_MISTAKES = [
 ]
 
 
-def check_gradient_descent(gradient_descent) -> CheckResult:
+def check_gradient_descent(gradient_descent, verbose: bool = False) -> CheckResult:
     """Check a student's ``gradient_descent(grad_fn, theta0, lr, steps)``: the path of
     ``steps + 1`` points, start first, with ``theta0`` left unchanged."""
-    return run_check(gradient_descent, reference_gradient_descent, _gradient_descent_scenario,
-                     GRADIENT_DESCENT_MISTAKES,
-                     name=getattr(gradient_descent, "__name__", "gradient_descent"),
-                     aliasing_args=_gradient_descent_aliasing_args)
+    name = getattr(gradient_descent, "__name__", "gradient_descent")
+    result = run_check(gradient_descent, reference_gradient_descent, _gradient_descent_scenario,
+                       GRADIENT_DESCENT_MISTAKES, name=name,
+                       aliasing_args=_gradient_descent_aliasing_args,
+                       signature=GRADIENT_DESCENT_SIGNATURE,
+                       returns="the path, an array of steps + 1 points (theta0 first)")
+    return finish(result, verbose, graded=name == "gradient_descent")

@@ -16,13 +16,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckResult, Mistake, run_check
+from .core import CheckResult, Mistake, finish, run_check
 
 __all__ = ["check_minibatches", "reference_minibatches", "MISTAKES", "CASES"]
 
 #: ``(n, batch_size)``: a partial last batch, an exact split, a batch larger than the data set
 CASES = ((10, 3), (37, 8), (64, 16), (5, 8))
 _SEEDS = (11, 12)
+#: the properties that depend on the shuffle are decided over all cases together, never on one
+#: small case (a correct shuffle of 5 examples is the identity, or equal for two seeds, about one
+#: time in 120): over these cases together such a coincidence has probability below 10^-80.
+_EPOCH_KEYS = ("shuffled", "same seed, same batches", "other seed, other order",
+               "other seed, other batch contents")
 
 
 def reference_minibatches(n, batch_size, rng):
@@ -67,6 +72,13 @@ def _fixed_seed(n, batch_size, rng):
         yield order[start:start + batch_size]
 
 
+def _same_contents(n, batch_size, rng):
+    # the batches are shuffled as wholes, but always hold the same examples
+    chunks = [np.arange(start, min(start + batch_size, n)) for start in range(0, n, batch_size)]
+    for k in rng.permutation(len(chunks)):
+        yield rng.permutation(chunks[k])
+
+
 def _global_random(n, batch_size, rng):
     order = np.random.permutation(n)
     for start in range(0, n, batch_size):
@@ -101,6 +113,12 @@ MISTAKES = (
             "every seed gives the same batches: shuffle with the rng you are given "
             "(rng.permutation(n)), not with a generator you create yourself.",
             _fixed_seed),
+    Mistake("same batch contents for every seed",
+            "every seed gives batches that hold the same examples (only the order of the batches, "
+            "or the order inside a batch, changes): shuffle the whole range(n) first "
+            "(order = rng.permutation(n)), then cut it into consecutive chunks, so each epoch "
+            "mixes the examples into new batches.",
+            _same_contents),
     Mistake("ignores rng (global NumPy random state)",
             "the same seed gives different batches, so runs cannot be reproduced: shuffle with "
             "the rng you are given (rng.permutation(n)), not with np.random.",
@@ -112,24 +130,34 @@ def _epoch(fn, n, batch_size, seed) -> list[np.ndarray]:
     return [np.asarray(b).reshape(-1) for b in fn(n, batch_size, np.random.default_rng(seed))]
 
 
+def _contents(epoch) -> set:
+    return {frozenset(np.asarray(b).tolist()) for b in epoch}
+
+
 def _features(fn) -> list:
-    """What a correct epoch must satisfy, case by case (any correct shuffle gives the same)."""
-    out = []
+    """What a correct epoch must satisfy (any correct shuffle gives the same): per case, the
+    batch sizes and whether every example is visited once; over all cases together, whether the
+    order is shuffled and comes from ``rng``."""
+    out, shuffled, same_seed, other_order, other_contents = [], [], [], [], []
     for n, batch_size in CASES:
         first = _epoch(fn, n, batch_size, _SEEDS[0])
         again = _epoch(fn, n, batch_size, _SEEDS[0])
         other = _epoch(fn, n, batch_size, _SEEDS[1])
-        flat = np.concatenate(first) if first else np.array([], dtype=int)
-        flat_again = np.concatenate(again) if again else np.array([], dtype=int)
-        flat_other = np.concatenate(other) if other else np.array([], dtype=int)
+        flat, flat_again, flat_other = (np.concatenate(e) if e else np.array([], dtype=int)
+                                        for e in (first, again, other))
         out.append({
             "sizes": [len(b) for b in first],
             "visits every example once": bool(len(flat) == n
                                                 and np.array_equal(np.sort(flat), np.arange(n))),
-            "shuffled": not (len(flat) == n and np.array_equal(flat, np.arange(n))),
-            "same seed, same batches": bool(np.array_equal(flat, flat_again)),
-            "other seed, other batches": not np.array_equal(flat, flat_other),
         })
+        shuffled.append(not (len(flat) == n and np.array_equal(flat, np.arange(n))))
+        same_seed.append(bool(np.array_equal(flat, flat_again)))
+        other_order.append(not np.array_equal(flat, flat_other))
+        if len(first) > 1:  # one batch always holds everything
+            other_contents.append(_contents(first) != _contents(other))
+    out.append({"shuffled": any(shuffled), "same seed, same batches": all(same_seed),
+                "other seed, other order": any(other_order),
+                "other seed, other batch contents": any(other_contents)})
     return out
 
 
@@ -143,16 +171,36 @@ def _describe(expected: list, got: list) -> str:
                     return (f"for {case} the batch sizes were {have['sizes']}, expected "
                             f"{want['sizes']}")
                 return f"for {case}, '{key}' should be {want[key]} but is {have[key]}"
+    for key in _EPOCH_KEYS:
+        if expected[-1][key] != got[-1][key]:
+            return f"over all the cases, '{key}' should be {expected[-1][key]} but is {got[-1][key]}"
     return "the batches differ from a correct epoch"
 
 
-def check_minibatches(fn) -> CheckResult:
+def _detect_contents(fn, sig, probes):
+    """The generic detector of this check: batches whose contents do not change with the seed,
+    whatever else is wrong."""
+    changes = []
+    for n, batch_size in CASES:
+        epochs = [_epoch(fn, n, batch_size, seed) for seed in (21, 22, 23)]
+        if len(epochs[0]) > 1:
+            changes.append(len({frozenset(_contents(e)) for e in epochs}) > 1)
+    if changes and not any(changes):
+        return ("the batches hold the same examples for every seed: shuffle the whole "
+                "range(n) with rng before cutting it into batches, so every epoch mixes the "
+                "examples into new batches.")
+    return None
+
+
+def check_minibatches(fn, verbose: bool = True) -> CheckResult:
     """Check ``fn(n, batch_size, rng)``, a generator of one epoch's index batches; print and
     return the verdict."""
-    result = run_check(fn, reference_minibatches, _features, MISTAKES,
-                       name=getattr(fn, "__name__", "your function"))
+    name = getattr(fn, "__name__", "your function")
+    result = run_check(fn, reference_minibatches, _features, MISTAKES, name=name,
+                       detectors=(("batch contents do not change with the seed",
+                                   _detect_contents),),
+                       returns="the index arrays of one epoch, one batch at a time")
     if result.status == "wrong":
-        name = getattr(fn, "__name__", "your function")
         try:
             detail = _describe(_features(reference_minibatches), _features(fn))
         except Exception:  # the features already ran once without error inside run_check
@@ -160,5 +208,4 @@ def check_minibatches(fn) -> CheckResult:
         result = CheckResult("wrong", f"{name} is not right yet: {detail}. None of the common "
                                       "mistakes explains it; an epoch is one shuffled order of "
                                       "range(n) cut into consecutive chunks of batch_size.")
-    print(result)
-    return result
+    return finish(result, verbose, graded=name == "minibatch_indices")

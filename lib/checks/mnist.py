@@ -20,7 +20,7 @@ import numpy as np
 
 from ..nn import relu_backward as reference_relu_backward
 from ..nn import softmax_cross_entropy as _lib_softmax_cross_entropy
-from .core import CheckResult, Mistake, run_check
+from .core import Case, CheckResult, Mistake, Signature, finish, run_check, unpack
 
 __all__ = ["check_softmax_cross_entropy", "reference_softmax_cross_entropy",
            "SOFTMAX_MISTAKES", "check_relu_backward", "reference_relu_backward", "RELU_MISTAKES"]
@@ -128,17 +128,34 @@ def _softmax_cases():
     return cases
 
 
+_SOFTMAX_OUTPUTS = ("loss", "dlogits")
+
+
 def _softmax_scenario(impl):
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         results = []
         for logits, y in _softmax_cases():
-            loss, grad = impl(logits, y)
+            out = unpack(impl(logits.copy(), y.copy()), _SOFTMAX_OUTPUTS)
+            loss, grad = out["loss"], out["dlogits"]
             # one overflowing output spoils the whole case: compare "overflowed" as a whole
-            if not (np.all(np.isfinite(np.asarray(loss, dtype=float)))
-                    and np.all(np.isfinite(np.asarray(grad, dtype=float)))):
+            if not (np.all(np.isfinite(loss)) and np.all(np.isfinite(grad))):
                 loss, grad = np.nan, np.full(logits.shape, np.nan)
-            results.append((_finite_or_nan(loss), _finite_or_nan(grad)))
+            n, k = logits.shape
+            size = "large " if np.max(np.abs(logits)) > 100 else ""
+            results.append(Case(f"for a batch of {n} examples with {k} classes and {size}logits",
+                                {"loss": _finite_or_nan(loss), "dlogits": _finite_or_nan(grad)}))
         return results
+
+
+def _softmax_probes():
+    rng = np.random.default_rng(77)
+    return [(rng.normal(size=(n, 4)), rng.integers(0, 4, size=n)) for n in (3, 5, 6)]
+
+
+SOFTMAX_SIGNATURE = Signature(args=("logits", "y"), outputs=_SOFTMAX_OUTPUTS,
+                              probes=_softmax_probes,
+                              perturb={"y": lambda y: (np.asarray(y) + 1) % 4,
+                                       "logits": lambda z: 1.6 * z + np.arange(z.shape[1])})
 
 
 def _softmax_aliasing_args():
@@ -151,12 +168,12 @@ def check_softmax_cross_entropy(fn, verbose: bool = True) -> CheckResult:
 
     Prints a one-line verdict (unless ``verbose=False``) and returns the :class:`CheckResult`.
     """
+    name = getattr(fn, "__name__", "softmax_cross_entropy")
     result = run_check(fn, reference_softmax_cross_entropy, _softmax_scenario, SOFTMAX_MISTAKES,
-                       name=getattr(fn, "__name__", "softmax_cross_entropy"),
-                       aliasing_args=_softmax_aliasing_args)
-    if verbose:
-        print(result)
-    return result
+                       name=name, aliasing_args=_softmax_aliasing_args,
+                       signature=SOFTMAX_SIGNATURE,
+                       returns="(loss, dlogits): a number and an array shaped like logits")
+    return finish(result, verbose, graded=name == "softmax_cross_entropy")
 
 
 # -- ReLU backward ------------------------------------------------------------------------------
@@ -211,7 +228,13 @@ def _relu_cases():
 
 
 def _relu_scenario(impl):
-    return [np.asarray(impl(dout, z), dtype=float) for dout, z in _relu_cases()]
+    return [Case(f"for dout and z of shape {z.shape}",
+                 unpack(impl(dout.copy(), z.copy()), ("dz",)))
+            for dout, z in _relu_cases()]
+
+
+RELU_SIGNATURE = Signature(args=("dout", "z"), outputs=("dz",), probes=_relu_cases,
+                           perturb={"z": lambda z: -z})
 
 
 def _relu_aliasing_args():
@@ -223,9 +246,8 @@ def check_relu_backward(fn, verbose: bool = True) -> CheckResult:
 
     Prints a one-line verdict (unless ``verbose=False``) and returns the :class:`CheckResult`.
     """
-    result = run_check(fn, reference_relu_backward, _relu_scenario, RELU_MISTAKES,
-                       name=getattr(fn, "__name__", "relu_backward"),
-                       aliasing_args=_relu_aliasing_args)
-    if verbose:
-        print(result)
-    return result
+    name = getattr(fn, "__name__", "relu_backward")
+    result = run_check(fn, reference_relu_backward, _relu_scenario, RELU_MISTAKES, name=name,
+                       aliasing_args=_relu_aliasing_args, signature=RELU_SIGNATURE,
+                       returns="dz, one array shaped like z")
+    return finish(result, verbose, graded=name == "relu_backward")

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckResult, Mistake, run_check
+from .core import Case, CheckResult, Mistake, Signature, finish, run_check, unpack
 
 __all__ = ["reference_momentum_step", "check_momentum_step", "MISTAKES"]
 
@@ -86,22 +86,39 @@ def _cases():
     return cases
 
 
-def _pair(result):
-    """``(theta_new, v_new)`` as float arrays, so lists of the right numbers count as right."""
-    if isinstance(result, (tuple, list)) and len(result) == 2:
-        return tuple(np.asarray(r, dtype=float) for r in result)
-    return result
+_OUTPUTS = ("theta_new", "v_new")
+
+
+def _pair(result, what=""):
+    """``{"theta_new": ..., "v_new": ...}`` as float arrays (lists of the right numbers count)."""
+    return unpack(result, _OUTPUTS, what)
 
 
 def _step_scenario(step):
-    results = [_pair(step(*case)) for case in _cases()]
+    results = []
+    for k, (theta, g, v, lr, beta) in enumerate(_cases(), start=1):
+        label = f"in test case {k} (lr = {lr}, beta = {beta})"
+        results.append(Case(label, _pair(step(theta.copy(), g.copy(), v.copy(), lr, beta)),
+                            before={"theta_new": theta, "v_new": v}))
     # five chained steps from rest, feeding each result into the next call
     rng = np.random.default_rng(6)
     theta, v = rng.normal(size=2), np.zeros(2)
-    for _ in range(5):
-        theta, v = _pair(step(theta, rng.normal(size=2), v, 0.3, 0.7))
-        results.append((theta.copy(), v.copy()))
+    for k in range(1, 6):
+        out = _pair(step(theta.copy(), rng.normal(size=2), v.copy(), 0.3, 0.7))
+        results.append(Case(f"after step {k} of five chained steps from v = 0", out,
+                            before={"theta_new": theta, "v_new": v}))
+        theta, v = out["theta_new"], out["v_new"]
     return results
+
+
+def _probes():
+    rng = np.random.default_rng(8)
+    return [(rng.normal(size=3), rng.normal(size=3), rng.normal(size=3), lr, beta)
+            for lr, beta in ((0.1, 0.9), (0.3, 0.6), (0.05, 0.8))]
+
+
+SIGNATURE = Signature(args=("theta", "g", "v", "lr", "beta"), outputs=_OUTPUTS, probes=_probes,
+                      updates={"theta_new": "theta", "v_new": "v"}, state=("v",))
 
 
 def _aliasing_args():
@@ -114,9 +131,8 @@ def check_momentum_step(momentum_step, verbose: bool = True) -> CheckResult:
 
     Prints the one-line verdict (unless ``verbose=False``) and returns the :class:`CheckResult`.
     """
+    name = getattr(momentum_step, "__name__", "momentum_step")
     result = run_check(momentum_step, reference_momentum_step, _step_scenario, MISTAKES,
-                       name=getattr(momentum_step, "__name__", "momentum_step"),
-                       aliasing_args=_aliasing_args)
-    if verbose:
-        print(result)
-    return result
+                       name=name, aliasing_args=_aliasing_args, signature=SIGNATURE,
+                       returns="(theta_new, v_new), two new arrays")
+    return finish(result, verbose, graded=name == "momentum_step")

@@ -3,8 +3,8 @@ r"""Homework check for the RMSProp chapter: one step of the article's RMSProp.
 The student writes ``rmsprop_step(theta, g, s, lr, beta, eps) -> (theta_new, s_new)``:
 
 .. math::
-    s &\leftarrow \beta s + (1-\beta)\, g^2 \\
-    \theta &\leftarrow \theta - \frac{\eta}{\sqrt{s + \epsilon}}\, g
+    s &:= \beta s + (1-\beta)\, g^2 \\
+    \theta &:= \theta - \frac{\eta}{\sqrt{s + \epsilon}}\, g
 
 with :math:`\epsilon` inside the square root, returning new arrays and leaving its inputs as
 they were. The test cases use small gradients and an :math:`\epsilon` that is not tiny, so that
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .core import CheckResult, Mistake, run_check
+from .core import Case, CheckResult, Mistake, Signature, finish, run_check, unpack
 
 __all__ = ["check_rmsprop_step", "reference_rmsprop_step", "MISTAKES"]
 
@@ -119,22 +119,45 @@ def _cases():
     return cases
 
 
+_OUTPUTS = ("theta_new", "s_new")
+
+
 def _scenario(impl):
     # Wrong implementations may take the root of a negative number: that is the mistake being
     # identified, not something to print a RuntimeWarning about.
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         results = []
         for theta, g, s, lr, beta, eps in _cases():
-            theta_new, s_new = impl(theta, g, s, lr, beta, eps)
-            results.append((np.asarray(theta_new, dtype=float), np.asarray(s_new, dtype=float)))
+            out = unpack(impl(theta.copy(), g.copy(), s.copy(), lr, beta, eps), _OUTPUTS)
+            results.append(Case(f"for gradients of size {np.max(np.abs(g)):.2g} with "
+                                f"lr = {lr}, beta = {beta}, eps = {eps:g}", out,
+                                before={"theta_new": theta, "s_new": s}))
         # three chained steps from s = 0: the returned s must be the state the next step uses
         theta = np.array([1.0, -2.0, 0.5])
         s = np.zeros(3)
-        for g in (np.array([0.02, -0.01, 0.004]), np.array([0.01, 0.03, -0.002]),
-                  np.array([-0.02, 0.0, 0.001])):
-            theta, s = impl(theta, g, s, 0.01, 0.9, 1e-4)
-            results.append((np.asarray(theta, dtype=float), np.asarray(s, dtype=float)))
+        for k, g in enumerate((np.array([0.02, -0.01, 0.004]), np.array([0.01, 0.03, -0.002]),
+                               np.array([-0.02, 0.0, 0.001])), start=1):
+            out = unpack(impl(theta.copy(), g, s.copy(), 0.01, 0.9, 1e-4), _OUTPUTS)
+            results.append(Case(f"after step {k} of three chained steps from s = 0", out,
+                                before={"theta_new": theta, "s_new": s}))
+            theta, s = out["theta_new"], out["s_new"]
         return results
+
+
+def _probes():
+    """Gradients of size ~1 with s of the same size and eps = 0.1: every term of the update
+    moves the result by far more than rounding."""
+    rng = np.random.default_rng(31)
+    probes = []
+    for lr, beta, eps in ((0.05, 0.8, 0.1), (0.2, 0.6, 0.3), (0.1, 0.7, 0.05)):
+        g = rng.normal(size=4)
+        probes.append((rng.normal(size=4), g, rng.uniform(0.5, 1.5, size=4), lr, beta, eps))
+    return probes
+
+
+SIGNATURE = Signature(args=("theta", "g", "s", "lr", "beta", "eps"), outputs=_OUTPUTS,
+                      probes=_probes, updates={"theta_new": "theta", "s_new": "s"},
+                      defaults={"lr": 0.01, "beta": 0.9, "eps": 1e-8}, state=("s",))
 
 
 def _aliasing_args():
@@ -144,11 +167,14 @@ def _aliasing_args():
     return (theta, g, s, 0.01, 0.9, 1e-8), {}
 
 
-def check_rmsprop_step(fn) -> CheckResult:
+def check_rmsprop_step(fn, verbose: bool = False) -> CheckResult:
     """Check a student's ``rmsprop_step(theta, g, s, lr, beta, eps) -> (theta_new, s_new)``.
 
     Returns a :class:`~lib.checks.core.CheckResult` whose one-line text is the verdict
     (shown as the cell's output in a notebook).
     """
-    return run_check(fn, reference_rmsprop_step, _scenario, MISTAKES, name="rmsprop_step",
-                     aliasing_args=_aliasing_args)
+    name = getattr(fn, "__name__", "rmsprop_step")
+    result = run_check(fn, reference_rmsprop_step, _scenario, MISTAKES, name=name,
+                       aliasing_args=_aliasing_args, signature=SIGNATURE,
+                       returns="(theta_new, s_new), two new arrays")
+    return finish(result, verbose, graded=name == "rmsprop_step")

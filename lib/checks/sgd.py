@@ -27,23 +27,21 @@ import numpy as np
 from ..models import LinearRegression
 from ..optim import GD
 from ..train import train
-from .core import CheckResult, Mistake, run_check
+from .core import Case, CheckResult, Mistake, Signature, WrongReturn, finish, run_check, unpack
 
 __all__ = ["check_full_gradient", "check_sgd_epoch", "reference_full_gradient",
            "reference_sgd_epoch", "FULL_GRADIENT_MISTAKES", "SGD_EPOCH_MISTAKES"]
 
 
-def _two_numbers(result, what: str) -> tuple[float, float]:
-    """``result`` as two floats, or a TypeError saying what was expected."""
-    try:
-        a, b = result
-        pair = tuple(np.asarray(v, dtype=float) for v in (a, b))
-    except (TypeError, ValueError):
-        raise TypeError(f"it must return two numbers {what}, got {result!r}") from None
-    if any(v.size != 1 for v in pair):
-        raise TypeError(f"it must return two numbers {what}, got arrays of shapes "
-                        f"{pair[0].shape} and {pair[1].shape}")
-    return float(pair[0].reshape(-1)[0]), float(pair[1].reshape(-1)[0])
+def _two_numbers(result, names: tuple, what: str) -> dict:
+    """``result`` as ``{name: float}``, or :class:`WrongReturn` saying what was expected."""
+    out = unpack(result, names, what)
+    for name, value in out.items():
+        if value.size != 1:
+            raise WrongReturn(f"{name} is an array of shape {value.shape}{' ' + what}; it "
+                              f"should be one number (return ({', '.join(names)}), two "
+                              "numbers)")
+    return {name: float(value.reshape(-1)[0]) for name, value in out.items()}
 
 
 def _regression_cases(seed: int):
@@ -68,8 +66,18 @@ def reference_full_gradient(w, b, x, y):
 
 
 def _full_gradient_scenario(impl):
-    return [_two_numbers(impl(w, b, x, y), "(grad_w, grad_b)")
+    return [Case(f"for the data set of {len(x)} points",
+                 _two_numbers(impl(w, b, x.copy(), y.copy()), ("grad_w", "grad_b"), ""))
             for w, b, x, y in _regression_cases(11)]
+
+
+def _full_gradient_probes():
+    # w, b far from the fit, so that every term of the gradient matters
+    return [(w + 1.5, b - 2.0, x, y) for w, b, x, y in _regression_cases(12)]
+
+
+FULL_GRADIENT_SIGNATURE = Signature(args=("w", "b", "x", "y"), outputs=("grad_w", "grad_b"),
+                                    probes=_full_gradient_probes)
 
 
 def _full_gradient_aliasing_args():
@@ -117,18 +125,31 @@ FULL_GRADIENT_MISTAKES = [
 ]
 
 
-def check_full_gradient(full_gradient) -> CheckResult:
+def check_full_gradient(full_gradient, verbose: bool = False) -> CheckResult:
     """Check a student's ``full_gradient(w, b, x, y) -> (grad_w, grad_b)``, the MSE gradient of
     ``w x + b`` over the whole data set, leaving ``x`` and ``y`` unchanged."""
-    return run_check(full_gradient, reference_full_gradient, _full_gradient_scenario,
-                     FULL_GRADIENT_MISTAKES,
-                     name=getattr(full_gradient, "__name__", "full_gradient"),
-                     aliasing_args=_full_gradient_aliasing_args)
+    name = getattr(full_gradient, "__name__", "full_gradient")
+    result = run_check(full_gradient, reference_full_gradient, _full_gradient_scenario,
+                       FULL_GRADIENT_MISTAKES, name=name,
+                       aliasing_args=_full_gradient_aliasing_args,
+                       signature=FULL_GRADIENT_SIGNATURE, returns="(grad_w, grad_b), two numbers")
+    return finish(result, verbose, graded=name == "full_gradient")
 
 
 # -- sgd_epoch -----------------------------------------------------------------------------------
 def reference_sgd_epoch(w, b, x, y, lr, seed):
-    """One SGD epoch with :func:`lib.train.train` (``batch_size=1``, ``epochs=1``)."""
+    """One SGD epoch, as :func:`lib.train.train` does it with ``batch_size=1``, ``epochs=1``
+    (the order ``np.random.default_rng(seed).permutation(len(x))``; a test checks they agree)."""
+    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    w, b = float(w), float(b)
+    for i in np.random.default_rng(seed).permutation(len(x)):
+        r = w * x[i] + b - y[i]
+        w, b = w - lr * 2 * r * x[i], b - lr * 2 * r
+    return w, b
+
+
+def lib_sgd_epoch(w, b, x, y, lr, seed):
+    """The same epoch with :func:`lib.train.train`."""
     model = LinearRegression(w=[w], b=b)
     train(model, GD(lr), np.asarray(x, dtype=float)[:, None], np.asarray(y, dtype=float),
           batch_size=1, epochs=1, seed=seed)
@@ -141,8 +162,16 @@ def _sgd_epoch_cases():
 
 
 def _sgd_epoch_scenario(impl):
-    return [_two_numbers(impl(w, b, x, y, lr, seed), "(w, b)")
+    return [Case(f"after the epoch on {len(x)} points with lr = {lr}, seed = {seed}",
+                 _two_numbers(impl(w, b, x.copy(), y.copy(), lr, seed), ("w", "b"), ""),
+                 before={"w": w, "b": b})
             for w, b, x, y, lr, seed in _sgd_epoch_cases()]
+
+
+SGD_EPOCH_SIGNATURE = Signature(args=("w", "b", "x", "y", "lr", "seed"), outputs=("w", "b"),
+                                probes=_sgd_epoch_cases, updates={"w": "w", "b": "b"},
+                                ignored_hints={"seed": "visit the examples in the order "
+                                               "np.random.default_rng(seed).permutation(len(x))"})
 
 
 def _sgd_epoch_aliasing_args():
@@ -231,9 +260,11 @@ SGD_EPOCH_MISTAKES = [
 ]
 
 
-def check_sgd_epoch(sgd_epoch) -> CheckResult:
+def check_sgd_epoch(sgd_epoch, verbose: bool = False) -> CheckResult:
     """Check a student's ``sgd_epoch(w, b, x, y, lr, seed) -> (w, b)``: one SGD epoch in the order
     ``np.random.default_rng(seed).permutation(len(x))``, leaving ``x`` and ``y`` unchanged."""
-    return run_check(sgd_epoch, reference_sgd_epoch, _sgd_epoch_scenario, SGD_EPOCH_MISTAKES,
-                     name=getattr(sgd_epoch, "__name__", "sgd_epoch"),
-                     aliasing_args=_sgd_epoch_aliasing_args)
+    name = getattr(sgd_epoch, "__name__", "sgd_epoch")
+    result = run_check(sgd_epoch, reference_sgd_epoch, _sgd_epoch_scenario, SGD_EPOCH_MISTAKES,
+                       name=name, aliasing_args=_sgd_epoch_aliasing_args,
+                       signature=SGD_EPOCH_SIGNATURE, returns="(w, b), two numbers")
+    return finish(result, verbose, graded=name == "sgd_epoch")
