@@ -46,6 +46,7 @@ book: execute
 test: test-lib test-book test-homework test-browser
 
 test-lib: $(STAMP)
+	$(BIN)/python tools/nbgrader_metadata.py --check chapters/*.ipynb
 	$(BIN)/pytest tests -n $(JOBS) -q -m "not browser and not homework and not served"
 
 # Two notebooks run at once on a 2-core machine: one thread each, or they fight over the cores.

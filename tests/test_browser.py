@@ -32,6 +32,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT_CHAPTER = "chapters/05_momentum.html"
+# "OWNER/REPO" of repository.url in _config.yml, the one address the launch buttons use
+REPOSITORY = re.search(r"url:\s*https://github\.com/(\S+?)/?\s*$",
+                       (REPO / "_config.yml").read_text("utf-8"), re.M).group(1)
 INTRO = "intro.html"  # index.html only redirects to the root page of the table of contents
 NOT_PAGES = {"genindex.html", "search.html"}  # Sphinx's generated index and search pages
 
@@ -303,7 +306,8 @@ def test_the_gradient_descent_momentum_and_adam_chapters_have_explorable_figures
 
 
 @pytest.mark.parametrize("page_path", _explorable_pages())
-def test_moving_an_explorable_figures_slider_and_buttons_changes_the_path(visit, page_path):
+def test_moving_an_explorable_figures_slider_and_buttons_changes_the_path(visit, page_path,
+                                                                          capsys):
     v = visit(page_path)
     figures = v.page.locator("figure.explorable .js-plotly-plot")
     v.page.wait_for_function("() => window.Plotly && document.querySelector("
@@ -329,8 +333,9 @@ def test_moving_an_explorable_figures_slider_and_buttons_changes_the_path(visit,
             plot_id)
         weights[plot_id] = figure_html
     plotly_js = (HTML / "_vendor" / "plotly.min.js").stat().st_size
-    print(f"{page_path}: explorable figures {weights} bytes of HTML each, "
-          f"plus plotly.js {plotly_js} bytes once per page")
+    with capsys.disabled():
+        print(f"\n{page_path}: explorable figures {weights} bytes of HTML each, "
+              f"plus plotly.js {plotly_js} bytes once per page")
     v.assert_clean()
     assert any("/_vendor/plotly.min.js" in r for r in v.requested), "plotly.js not loaded locally"
 
@@ -354,10 +359,12 @@ def test_chapter_pages_offer_their_notebook_and_binder_and_colab(visit):
         html = (HTML / page_path).read_text("utf-8")
         source = Path(page_path).with_suffix(".ipynb").as_posix()
         assert f"_sources/{source}" in html, f"{page_path}: no download of {source}"
-        assert re.search(rf'href="https://mybinder\.org/v2/gh/[^"]+/[^"]+/[^"?]+\?urlpath=tree/'
-                         rf'{re.escape(source)}"', html), f"{page_path}: no Binder button"
-        assert re.search(rf'href="https://colab\.research\.google\.com/github/[^"]+/blob/[^"]+/'
-                         rf'{re.escape(source)}"', html), f"{page_path}: no Colab button"
+        # both launch buttons open this notebook in the repository _config.yml names, in
+        # JupyterLab (Binder) or Colab
+        assert (f'href="https://mybinder.org/v2/gh/{REPOSITORY}/main?urlpath=lab/tree/{source}"'
+                in html), f"{page_path}: no Binder button for {REPOSITORY}"
+        assert (f'href="https://colab.research.google.com/github/{REPOSITORY}/blob/main/{source}"'
+                in html), f"{page_path}: no Colab button for {REPOSITORY}"
     # the buttons are really there for a reader: in the page's header, and the download works
     v = visit(notebooks[0])
     links = v.page.evaluate("""() => Array.from(document.querySelectorAll(

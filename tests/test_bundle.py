@@ -108,8 +108,11 @@ def test_the_bundle_installs_in_a_fresh_environment_and_a_student_notebook_runs(
                    text=True)
     installed = time.perf_counter() - started
     python = root / ".venv" / "bin" / "python"
-    lab = subprocess.run([str(root / ".venv" / "bin" / "jupyter"), "lab", "--version"], cwd=root,
-                         env=env, capture_output=True, text=True, check=True)
+    # (`python -m jupyterlab` rather than .venv/bin/jupyter: with the book's packages reused,
+    # pip installs no console scripts for them)
+    lab = subprocess.run([str(root / ".venv" / "bin" / "python"), "-m", "jupyterlab",
+                          "--version"], cwd=root, env=env, capture_output=True, text=True,
+                         check=True)
     where = subprocess.run([str(python), "-c", "import lib, sys; print(lib.__file__)"],
                            cwd=tmp_path, env=env, capture_output=True, text=True, check=True)
     assert str(root / ".venv") in where.stdout  # the wheel, not this work tree

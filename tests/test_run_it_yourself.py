@@ -66,7 +66,7 @@ def _imports_lib(python: Path, cwd: Path) -> bool:
 
 
 def test_a_chapter_copied_alone_installs_lib_from_the_book_and_runs_top_to_bottom(
-        tmp_path, book_server):
+        tmp_path, book_server, capsys):
     site, _ = book_server
     python = _environment_without_lib(tmp_path)
     alone = tmp_path / "alone"
@@ -99,7 +99,8 @@ def test_a_chapter_copied_alone_installs_lib_from_the_book_and_runs_top_to_botto
     assert f"lib is not installed: installing it from {site}wheels/gd_book_lib-" in printed
     assert any(p.startswith("/wheels/gd_book_lib-") for p in _QuietHandler.requested)
     assert _imports_lib(python, alone)
-    print(f"standalone run of {CHAPTER}: {seconds:.0f} s")
+    with capsys.disabled():
+        print(f"\nstandalone run of {CHAPTER}, lib installed from the book: {seconds:.0f} s")
 
 
 def test_the_install_cell_does_nothing_where_lib_is_already_there(tmp_path):

@@ -99,9 +99,12 @@ COMBINE_MISTAKES = [
 ]
 
 
-def check_combine_gradients(combine_gradients, verbose: bool = False) -> CheckResult:
+def check_combine_gradients(combine_gradients, verbose: bool = True) -> CheckResult:
     """Check a student's ``combine_gradients(worker_grads, worker_sizes)``: the size-weighted
-    mean of the workers' gradients, in the structure of one worker's gradient."""
+    mean of the workers' gradients, shaped like one worker's gradient.
+
+    Prints the one-line verdict (unless ``verbose=False``) and returns the :class:`CheckResult`.
+    """
     name = getattr(combine_gradients, "__name__", "combine_gradients")
     result = run_check(combine_gradients, reference_combine_gradients, _scenario,
                        COMBINE_MISTAKES, name=name, signature=SIGNATURE,
