@@ -64,7 +64,9 @@ def _write_assets(app, exception):
         return
     outdir = Path(app.outdir)
     _copy_plotly(outdir)
-    build_wheel(outdir / "wheels")
+    # a translated edition (_ext/book_i18n.py) installs the English edition's wheel
+    if (app.config.language or "en") == "en":
+        build_wheel(outdir / "wheels")
 
 
 def setup(app):

@@ -1,0 +1,211 @@
+"""The book in more than one language, from one source (Sphinx gettext catalogs).
+
+The English edition is built at ``_build/html/``; each translation (``locale/<lang>/``) is built
+from the same executed notebooks into ``_build/html/<lang>/`` by ``tools/build_editions.py``.
+This extension does what the catalogs alone cannot:
+
+- **Glue references in translated text.** A translated paragraph is parsed as a document of its
+  own, so a same-notebook ``{glue:text}`key` `` finds no glue data there and renders empty. The
+  catalogs keep the source's form (translators copy it unchanged, and the catalog test compares
+  them); before the build reads them they are copied to the doctree folder with each reference
+  written in the cross-document form ``/chapters/05_momentum.ipynb::key:fmt``, which resolves
+  after every page has been read. (With no format, myst-nb uses ``s``: the same text.)
+- **Formulas are not messages.** Sphinx extracts a display-math block as a message of its own;
+  formulas are the same in every language, so a block is left out of the catalogs, unless it
+  has words in it (``\\text{...}``, which the translation translates and nothing else:
+  ``tools/translations.py check``).
+- **Exercise titles.** sphinx-exercise parses an exercise's title with no source position, and
+  Sphinx only extracts text with one: the titles would stay English. The directive is wrapped so
+  the title carries its position and its MyST source, and is extracted and translated like a
+  paragraph.
+- **Exercise labels** ("Exercise 3", "Solution to Exercise 3"): sphinx-exercise ships no zh_TW
+  catalog; ``_ext/locale/<lang>/LC_MESSAGES/exercise.po`` is compiled and registered.
+- **A link to the same page in the other edition**, on every page.
+- **The edition's title and search-box text**, from :data:`EDITIONS`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from docutils import nodes
+from sphinx.transforms import SphinxTransform
+from babel.messages.pofile import read_po, write_po
+
+HERE = Path(__file__).resolve().parent
+
+# The editions the book is built in: the source language first. ``folder`` is where an edition
+# lives below the English one; ``title`` and ``search`` replace _config.yml's English texts.
+EDITIONS = {
+    "en": {"label": "English", "folder": "", "title": None, "search": None},
+    "zh_TW": {
+        "label": "繁體中文",
+        "folder": "zh_TW",
+        "title": "梯度下降：從谷底走起",
+        "search": "搜尋本書…",
+    },
+}
+SOURCE_LANGUAGE = "en"
+
+GLUE_TEXT = re.compile(r"\{glue:text\}`([^`]+)`")
+
+
+def cross_document_glue(text: str, docname: str) -> str:
+    """``text`` with every same-document ``{glue:text}`key[:fmt]` `` of page ``docname``
+    written as ``{glue:text}`/docname.ipynb::key:fmt` `` (``s`` when there is no format, which is
+    myst-nb's default). References that already name a document are left alone."""
+
+    def rewrite(match: re.Match) -> str:
+        content = match.group(1)
+        if "::" in content:
+            return match.group(0)
+        key, _, fmt = content.partition(":")
+        return f"{{glue:text}}`/{docname}.ipynb::{key}:{fmt or 's'}`"
+
+    return GLUE_TEXT.sub(rewrite, text)
+
+
+def prepare_catalogs(locale_dir: Path, language: str, target: Path) -> Path:
+    """Copy the ``language`` catalogs of ``locale_dir`` to ``target`` (a locale folder Sphinx
+    then compiles and reads), with glue references in the cross-document form. Only the
+    notebook pages need it; a catalog is rewritten only when its source changed."""
+    source = locale_dir / language / "LC_MESSAGES"
+    dest = target / language / "LC_MESSAGES"
+    for po_path in sorted(source.rglob("*.po")):
+        docname = po_path.relative_to(source).with_suffix("").as_posix()
+        out = dest / po_path.relative_to(source)
+        if out.exists() and out.stat().st_mtime >= po_path.stat().st_mtime:
+            continue
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=language)
+        for message in catalog:
+            if message.id and isinstance(message.string, str) and message.string:
+                message.string = cross_document_glue(message.string, docname)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("wb") as f:
+            write_po(f, catalog, width=0)
+    return target
+
+
+def _compile_label_catalog(language: str, target: Path) -> Path | None:
+    po_path = HERE / "locale" / language / "LC_MESSAGES" / "exercise.po"
+    if not po_path.is_file():
+        return None
+    mo_path = target / language / "LC_MESSAGES" / "exercise.mo"
+    mo_path.parent.mkdir(parents=True, exist_ok=True)
+    with po_path.open("rb") as f:
+        catalog = read_po(f, locale=language)
+    with mo_path.open("wb") as f:
+        write_mo(f, catalog)
+    return target
+
+
+class UntranslatableMathBlocks(SphinxTransform):
+    """Display math without words is copied to every edition as it is: not extracted, not
+    translated. (Runs before Sphinx's Locale transform, priority 20, and the gettext builder's
+    extraction.)"""
+
+    default_priority = 10
+
+    def apply(self, **kwargs) -> None:
+        for node in self.document.findall(nodes.math_block):
+            if "\\text" not in node.astext():
+                node["translatable"] = False
+
+
+def _translatable_exercise_titles() -> None:
+    from sphinx_exercise import directive as exercise_directive
+    from sphinx_exercise.nodes import exercise_subtitle
+
+    for cls in (exercise_directive.ExerciseDirective, exercise_directive.ExerciseStartDirective):
+        if getattr(cls.run, "_book_i18n", False):
+            continue
+        original = cls.run
+
+        def run(self, _original=original):
+            result = _original(self)
+            if self.arguments:
+                source, line = self.state_machine.get_source_and_line(self.lineno)
+                for node in result:
+                    for subtitle in node.findall(exercise_subtitle):
+                        subtitle.rawsource = self.arguments[0]
+                        subtitle.source, subtitle.line = source, line
+            return result
+
+        run._book_i18n = True
+        cls.run = run
+
+
+def _extract_exercise_titles(app, doctree):
+    """The gettext builder collects messages from the final doctree, where sphinx-exercise has
+    already merged each title into "Exercise N (title)": collect the titles as read."""
+    if app.builder.name != "gettext":
+        return
+    from sphinx.util.i18n import docname_to_domain
+    from sphinx.util.nodes import is_translatable
+    from sphinx_exercise.nodes import exercise_subtitle
+
+    domain = docname_to_domain(app.env.docname, app.config.gettext_compact)
+    for subtitle in doctree.findall(exercise_subtitle):
+        if is_translatable(subtitle) and subtitle.rawsource:
+            if not hasattr(subtitle, "uid"):
+                subtitle.uid = ""  # as the gettext builder does for toctree captions
+            app.builder.catalogs[domain].add(subtitle.rawsource, subtitle)
+
+
+def edition_link(pagename: str, language: str) -> tuple[str, str]:
+    """The (label, relative URL) of page ``pagename`` in the other edition, as linked from
+    the ``language`` edition."""
+    to_root = "../" * pagename.count("/")
+    if language == SOURCE_LANGUAGE:
+        other = next(lang for lang in EDITIONS if lang != SOURCE_LANGUAGE)
+        return EDITIONS[other]["label"], f"{to_root}{EDITIONS[other]['folder']}/{pagename}.html"
+    return EDITIONS[SOURCE_LANGUAGE]["label"], f"{to_root}../{pagename}.html"
+
+
+def _add_edition_link(app, pagename, templatename, context, doctree):
+    if app.builder.format != "html" or "body" not in context:
+        return
+    label, url = edition_link(pagename, app.config.language or SOURCE_LANGUAGE)
+    other_lang = "zh-Hant-TW" if app.config.language == SOURCE_LANGUAGE else "en"
+    link = (f'<p class="edition-link"><a href="{url}" hreflang="{other_lang}" '
+            f'lang="{other_lang}">{label}</a></p>\n')
+    context["body"] = link + context["body"]
+
+
+def _config_inited(app, config):
+    config.html_static_path = [*config.html_static_path, str(HERE / "static")]
+    language = config.language or SOURCE_LANGUAGE
+    edition = EDITIONS.get(language)
+    if edition is None:
+        raise ValueError(f"no edition for language {language!r}; known: {sorted(EDITIONS)}")
+    if language == SOURCE_LANGUAGE:
+        return
+    if edition["title"]:
+        config.html_title = edition["title"]
+        config.project = edition["title"]
+    if edition["search"]:
+        config.html_theme_options = {**config.html_theme_options,
+                                     "search_bar_text": edition["search"]}
+    srcdir = Path(app.srcdir)
+    prepared = Path(app.doctreedir) / "locale"
+    prepare_catalogs(srcdir / "locale", language, prepared)
+    config.locale_dirs = [str(prepared)]
+
+
+def setup(app):
+    _translatable_exercise_titles()
+    app.add_transform(UntranslatableMathBlocks)
+    language = app.config.language or SOURCE_LANGUAGE
+    if language != SOURCE_LANGUAGE:
+        # before sphinx-exercise's config-inited handler turns "Exercise" into numfig_format
+        labels = _compile_label_catalog(language, Path(app.doctreedir) / "labels")
+        if labels is not None:
+            app.add_message_catalog("exercise", str(labels))
+    app.connect("config-inited", _config_inited, priority=100)
+    app.connect("doctree-read", _extract_exercise_titles)
+    app.connect("html-page-context", _add_edition_link)
+    app.add_css_file("edition-link.css")
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
