@@ -138,6 +138,27 @@ def _translatable_exercise_titles() -> None:
         cls.run = run
 
 
+def _register_translated_exercises(app, doctree):
+    """sphinx-exercise titles a solution from the exercise node it registered while parsing,
+    before Sphinx translated the page: register the translated node instead, so "Solution to
+    Exercise 3 (title)" carries the translated title."""
+    registry = getattr(app.env, "sphinx_exercise_registry", {})
+    from sphinx_exercise.nodes import (exercise_enumerable_node, exercise_node,
+                                       exercise_subtitle)
+
+    for node in doctree.findall(lambda n: isinstance(n, (exercise_node,
+                                                         exercise_enumerable_node))):
+        entry = registry.get(node.get("label"))
+        if entry is None or entry.get("docname") != app.env.docname:
+            continue
+        registered = entry["node"]
+        translated = list(node.findall(exercise_subtitle))
+        for old, new in zip(registered.findall(exercise_subtitle), translated):
+            old.children = []
+            for child in new.children:
+                old += child.deepcopy()
+
+
 def _extract_exercise_titles(app, doctree):
     """The gettext builder collects messages from the final doctree, where sphinx-exercise has
     already merged each title into "Exercise N (title)": collect the titles as read."""
@@ -206,6 +227,8 @@ def setup(app):
             app.add_message_catalog("exercise", str(labels))
     app.connect("config-inited", _config_inited, priority=100)
     app.connect("doctree-read", _extract_exercise_titles)
+    if language != SOURCE_LANGUAGE:
+        app.connect("doctree-read", _register_translated_exercises)
     app.connect("html-page-context", _add_edition_link)
     app.add_css_file("edition-link.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,13 +2,17 @@
 # Build a single page of the book with warnings as errors, for checking one chapter quickly.
 # Other pages are replaced by one-line stubs (so {doc} links to them resolve) and not executed.
 # Usage: bash tools/build_one.sh chapters/05_momentum.ipynb   -> prints warnings; exit 1 on any
+#        bash tools/build_one.sh chapters/05_momentum.ipynb zh_TW   -> the page in that translation
+#        too (from the same execution; locale/zh_TW/LC_MESSAGES/chapters/05_momentum.po)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-page="${1:?usage: tools/build_one.sh chapters/NAME.ipynb}"
+page="${1:?usage: tools/build_one.sh chapters/NAME.ipynb [LANGUAGE]}"
+language="${2:-}"
 name="$(basename "${page%.*}")"
 scratch="$(mktemp -d /tmp/build_one.XXXXXX)"
 cp "$repo/_config.yml" "$repo/_toc.yml" "$scratch/"
 cp -r "$repo/_ext" "$scratch/_ext"
+[ -n "$language" ] && cp -r "$repo/locale" "$scratch/locale"
 # _ext/book_assets.py builds the lib wheel from the book's root when the build finishes
 ln -s "$repo/lib" "$scratch/lib"
 cp "$repo/pyproject.toml" "$repo/README.md" "$scratch/"
@@ -28,6 +32,25 @@ done
 cd "$scratch"
 "$repo/.venv/bin/jupyter-book" build . --all -W -n --keep-going --path-output "$scratch" \
   > "$scratch/build.log" 2>&1 && status=0 || status=$?
+if [ -n "$language" ] && [ "$status" = 0 ]; then
+  # as tools/build_editions.py does, from the execution cache the English build just filled
+  PYTHONPATH="$scratch/_ext" "$repo/.venv/bin/python" - "$scratch" "$language" \
+    >> "$scratch/build.log" 2>&1 <<'PY' && status=0 || status=$?
+import sys
+from pathlib import Path
+from jupyter_book.sphinx import build_sphinx
+root, language = Path(sys.argv[1]), sys.argv[2]
+status = build_sphinx(
+    root, root / "_build" / "html" / language, noconfig=True,
+    path_config=str(root / "_config.yml"),
+    confoverrides={"language": language, "latex_individualpages": False, "nitpicky": True,
+                   "nb_execution_cache_path": str(root / "_build" / ".jupyter_cache")},
+    doctreedir=root / "_build" / f".doctrees-{language}", force_all=True,
+    warningiserror=True, keep_going=True, quiet=True)
+sys.exit(0 if status == 0 else 1)
+PY
+fi
 grep -E "WARNING|ERROR|Traceback" "$scratch/build.log" || true
 echo "build log: $scratch/build.log ; html: $scratch/_build/html/chapters/$name.html ; exit $status"
+[ -n "$language" ] && echo "$language: $scratch/_build/html/$language/chapters/$name.html"
 exit $status

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -211,11 +212,23 @@ def print_report(reports: list[CatalogReport], language: str, details: bool) -> 
             print(f"  {rep.page}: markup: {_short(msgid, 60)}: {'; '.join(problems)}")
 
 
-def update(pot_dir: Path, language: str) -> None:
-    """Bring the catalogs of ``language`` up to date with the English messages."""
+def update(pot_dir: Path, language: str, pages: list[str] | None = None) -> None:
+    """Bring the catalogs of ``language`` (or only those of ``pages``) up to date with the
+    English messages."""
+    if pages:
+        only = pot_dir.parent / "only"
+        for page in pages:
+            source = pot_dir / f"{page}.pot"
+            if not source.is_file():
+                raise SystemExit(f"no page {page!r} in the book")
+            (only / source.relative_to(pot_dir)).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, only / source.relative_to(pot_dir))
+        pot_dir = only
     subprocess.run([sys.executable, "-m", "sphinx_intl", "update", "-p", str(pot_dir),
                     "-d", str(LOCALE), "-l", language, "-w", "0", "--no-obsolete"], check=True,
                    stdout=subprocess.DEVNULL)
+    if pages:
+        return
     # a catalog whose page left the book is removed, not kept translated for nothing
     po_dir = LOCALE / language / "LC_MESSAGES"
     pages = set(_pot_files(pot_dir))
@@ -298,6 +311,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("target", nargs="?",
                         help="export: the page (chapters/05_momentum); import: the file")
     parser.add_argument("--all", action="store_true", help="export: translated messages too")
+    parser.add_argument("--page", action="append", dest="pages",
+                        help="update: only this page's catalog (repeatable)")
     parser.add_argument("--language", choices=LANGUAGES, default=LANGUAGES[0])
     parser.add_argument("--pot-dir", type=Path,
                         help="use these .pot files instead of extracting them again")
@@ -313,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         pot_dir = args.pot_dir or extract(Path(tmp) / "gettext")
         if args.command == "update":
-            update(pot_dir, args.language)
+            update(pot_dir, args.language, args.pages)
         reports = report(pot_dir, args.language)
     print_report(reports, args.language, details=True)
     todo = sum(r.problems for r in reports)
