@@ -1,5 +1,6 @@
 # Two commands set everything up on a fresh machine (Linux or macOS, Python 3.10+):
-#   make book   build the HTML book into _build/html, executing every notebook
+#   make book   build the HTML book into _build/html (and its Traditional Chinese edition into
+#               _build/html/zh_TW), executing every notebook once
 #   make test   the lib tests, a warnings-as-errors book build (which executes every notebook,
 #               once), the student notebooks top to bottom, and the offline browser test
 # Both create .venv and install requirements.txt on first use (and again when it changes).
@@ -16,7 +17,7 @@ export GDBOOK_OFFLINE ?= 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 export TF_ENABLE_ONEDNN_OPTS := 0
 
-.PHONY: lab nbgrader nbgrader-course test-nbgrader test-bundle-full execute book test test-lib test-notebooks test-homework test-book test-browser homework benchmark clean
+.PHONY: lab translations nbgrader nbgrader-course test-nbgrader test-bundle-full execute book test test-lib test-notebooks test-homework test-book test-browser homework benchmark clean
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c "import sys; assert sys.version_info >= (3, 10), 'Python 3.10+ is needed, found ' + sys.version.split()[0]"
@@ -37,9 +38,16 @@ lab: $(STAMP)
 execute: $(STAMP)
 	$(BIN)/python tools/execute_notebooks.py --jobs $(JOBS)
 
+# Both editions, from the one execution: English in _build/html, Traditional Chinese in
+# _build/html/zh_TW (tools/build_editions.py; the two Sphinx builds run side by side).
 book: execute
-	$(BIN)/jupyter-book build . --all
-	@echo "Book: $(CURDIR)/_build/html/index.html"
+	$(BIN)/python tools/build_editions.py
+	@echo "Book: $(CURDIR)/_build/html/index.html (中文: $(CURDIR)/_build/html/zh_TW/index.html)"
+
+# After an English edit: bring the catalogs in locale/ up to date and list what needs
+# translating (new messages arrive untranslated, changed ones fuzzy); see CONTRIBUTING.md.
+translations: $(STAMP)
+	$(BIN)/python tools/translations.py update
 
 # The book build executes every notebook (a cell that raises fails it), so nbval is not run
 # again here; `make test-notebooks` still runs it on its own.
@@ -89,7 +97,7 @@ nbgrader-course: $(STAMP) $(NBGRADER_STAMP)
 	$(BIN)/python tools/nbgrader_course.py roundtrip chapters _build/nbgrader
 
 test-book: execute
-	$(BIN)/jupyter-book build . --all -W -n --keep-going
+	$(BIN)/python tools/build_editions.py --strict
 
 test-browser: $(STAMP)
 	$(BIN)/python tools/setup_browser.py

@@ -45,6 +45,9 @@ EDITIONS = {
         "folder": "zh_TW",
         "title": "梯度下降：從谷底走起",
         "search": "搜尋本書…",
+        # myst-nb's toggle of a hidden cell ("Show code cell {type}"); the book hides only
+        # inputs (hide-input), so the label names the code
+        "config": {"nb_code_prompt_show": "顯示程式碼", "nb_code_prompt_hide": "隱藏程式碼"},
     },
 }
 SOURCE_LANGUAGE = "en"
@@ -89,17 +92,19 @@ def prepare_catalogs(locale_dir: Path, language: str, target: Path) -> Path:
     return target
 
 
-def _compile_label_catalog(language: str, target: Path) -> Path | None:
-    po_path = HERE / "locale" / language / "LC_MESSAGES" / "exercise.po"
-    if not po_path.is_file():
-        return None
-    mo_path = target / language / "LC_MESSAGES" / "exercise.mo"
-    mo_path.parent.mkdir(parents=True, exist_ok=True)
-    with po_path.open("rb") as f:
-        catalog = read_po(f, locale=language)
-    with mo_path.open("wb") as f:
-        write_mo(f, catalog)
-    return target
+def _compile_extension_catalogs(language: str, target: Path) -> list[str]:
+    """Compile ``_ext/locale/<language>/LC_MESSAGES/<domain>.po`` (labels of the extensions
+    and the theme that ship no such translation) into ``target``; return their domains."""
+    domains = []
+    for po_path in sorted((HERE / "locale" / language / "LC_MESSAGES").glob("*.po")):
+        mo_path = target / language / "LC_MESSAGES" / f"{po_path.stem}.mo"
+        mo_path.parent.mkdir(parents=True, exist_ok=True)
+        with po_path.open("rb") as f:
+            catalog = read_po(f, locale=language)
+        with mo_path.open("wb") as f:
+            write_mo(f, catalog)
+        domains.append(po_path.stem)
+    return domains
 
 
 class UntranslatableMathBlocks(SphinxTransform):
@@ -113,6 +118,84 @@ class UntranslatableMathBlocks(SphinxTransform):
         for node in self.document.findall(nodes.math_block):
             if "\\text" not in node.astext():
                 node["translatable"] = False
+
+
+def _page_catalog(transform: SphinxTransform):
+    """The translated edition's catalog of the page being read, or None."""
+    language = transform.config.language or SOURCE_LANGUAGE
+    if language == SOURCE_LANGUAGE or transform.app.builder.name == "gettext":
+        return None
+    from os import path
+
+    from sphinx.locale import init as init_locale
+    from sphinx.util.i18n import docname_to_domain
+
+    domain = docname_to_domain(transform.env.docname, transform.config.gettext_compact)
+    dirs = [path.join(transform.env.srcdir, d) for d in transform.config.locale_dirs]
+    catalog, has_catalog = init_locale(dirs, language, domain)
+    return catalog if has_catalog else None
+
+
+class TranslatedMathBlocks(SphinxTransform):
+    """Display math with words in it (``\\text{...}``) is translated here, before Sphinx's
+    Locale transform (priority 20): Locale re-parses a literal-type node's translation as
+    ``'::\\n\\n' + indented text``, which the MyST parser reads as a paragraph ``::``, so the
+    formula would render as ``\\[::\\]``. The node gets the catalog's text directly and is
+    then marked untranslatable, so Locale leaves it alone."""
+
+    default_priority = 15
+
+    def apply(self, **kwargs) -> None:
+        catalog = _page_catalog(self)
+        if catalog is None:
+            return
+        for node in self.document.findall(nodes.math_block):
+            if not node.get("translatable", True):
+                continue
+            msg = node.rawsource or node.astext()
+            msgstr = catalog.gettext(msg)
+            if msgstr and msgstr != msg:
+                node.children = [nodes.Text(msgstr)]
+                node.rawsource = msgstr
+            node["translatable"] = False
+
+
+class TranslatedTocCaptions(SphinxTransform):
+    """The table of contents' part captions ("Optimizers with memory"): sphinx-external-toc
+    inserts the toctrees after Sphinx has translated the page (its transform has priority
+    100, Locale 20), so the captions, extracted into the root page's catalog, are translated
+    here, before the toctrees are collected for the sidebar (priority 880)."""
+
+    default_priority = 101
+
+    def apply(self, **kwargs) -> None:
+        catalog = _page_catalog(self)
+        if catalog is None:
+            return
+        from sphinx import addnodes
+
+        for toctree in self.document.findall(addnodes.toctree):
+            caption = toctree.get("caption")
+            if caption and catalog.gettext(caption) != caption:
+                toctree["caption"] = toctree["rawcaption"] = catalog.gettext(caption)
+
+
+def _use_extension_catalogs(language: str, target: Path) -> None:
+    """Put the book's catalogs for the extensions' and the theme's labels in front of theirs.
+    (Registered with ``add_message_catalog`` they would come after the theme's, and gettext
+    falls back from zh_TW to pydata-sphinx-theme's Simplified ``zh``.)"""
+    import gettext
+
+    from sphinx import locale
+
+    for domain in _compile_extension_catalogs(language, target):
+        ours = gettext.translation(domain, localedir=str(target), languages=[language])
+        first = locale.translators.get(("general", domain))
+        if first is None or type(first) is gettext.NullTranslations:
+            locale.translators[("general", domain)] = ours
+        else:
+            # right after the first catalog (Sphinx's own, which the HTML templates hold)
+            ours._fallback, first._fallback = first._fallback, ours
 
 
 def _translatable_exercise_titles() -> None:
@@ -207,9 +290,12 @@ def _config_inited(app, config):
     if edition["title"]:
         config.html_title = edition["title"]
         config.project = edition["title"]
+    for name, value in edition.get("config", {}).items():
+        config[name] = value
     if edition["search"]:
         config.html_theme_options = {**config.html_theme_options,
                                      "search_bar_text": edition["search"]}
+    _use_extension_catalogs(language, Path(app.doctreedir) / "labels")
     srcdir = Path(app.srcdir)
     prepared = Path(app.doctreedir) / "locale"
     prepare_catalogs(srcdir / "locale", language, prepared)
@@ -219,12 +305,10 @@ def _config_inited(app, config):
 def setup(app):
     _translatable_exercise_titles()
     app.add_transform(UntranslatableMathBlocks)
+    app.add_transform(TranslatedMathBlocks)
+    app.add_transform(TranslatedTocCaptions)
     language = app.config.language or SOURCE_LANGUAGE
-    if language != SOURCE_LANGUAGE:
-        # before sphinx-exercise's config-inited handler turns "Exercise" into numfig_format
-        labels = _compile_label_catalog(language, Path(app.doctreedir) / "labels")
-        if labels is not None:
-            app.add_message_catalog("exercise", str(labels))
+    # before sphinx-exercise's own config-inited handler turns "Exercise" into numfig_format
     app.connect("config-inited", _config_inited, priority=100)
     app.connect("doctree-read", _extract_exercise_titles)
     if language != SOURCE_LANGUAGE:

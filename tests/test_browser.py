@@ -61,16 +61,25 @@ def _allowed(text: str) -> bool:
     return any(re.search(pattern, text) for pattern, _ in ALLOWED_CONSOLE_ERRORS)
 
 
-def _pages() -> list[str]:
-    """Every page of the built book, as paths relative to the html folder."""
-    if not (HTML / "index.html").is_file():
+# The translated editions (_ext/book_i18n.py), each built in a folder of the English one
+TRANSLATIONS = sorted(d.name for d in HTML.glob("*/") if d.is_dir()
+                      and not d.name.startswith("_") and (d / INTRO).is_file())
+
+
+def _pages(edition: str = "") -> list[str]:
+    """Every page of an edition (the English one by default), as paths relative to the html
+    folder."""
+    root = HTML / edition
+    if not (root / "index.html").is_file():
         return []
-    return sorted(p.relative_to(HTML).as_posix() for p in HTML.rglob("*.html")
-                  if not p.relative_to(HTML).parts[0].startswith("_")
-                  and p.relative_to(HTML).as_posix() not in NOT_PAGES)
+    pages = [p.relative_to(root) for p in root.rglob("*.html")]
+    return sorted((Path(edition) / p).as_posix() for p in pages
+                  if not p.parts[0].startswith("_") and p.parts[0] not in TRANSLATIONS
+                  and p.as_posix() not in NOT_PAGES)
 
 
 PAGES = _pages()
+TRANSLATED_PAGES = [page for edition in TRANSLATIONS for page in _pages(edition)]
 
 
 def _notebook_pages() -> list[str]:
@@ -206,7 +215,7 @@ IMAGES = """async () => {
 }"""
 
 
-@pytest.mark.parametrize("page_path", PAGES)
+@pytest.mark.parametrize("page_path", PAGES + TRANSLATED_PAGES)
 def test_page_loads_offline_with_math_images_and_no_console_errors(visit, page_path):
     v = visit(page_path)
     assert v.response is not None and v.response.status == 200, f"{page_path}: {v.response}"
@@ -214,7 +223,7 @@ def test_page_loads_offline_with_math_images_and_no_console_errors(visit, page_p
     redirect = re.search(r'http-equiv="Refresh" content="0; url=([^"]+)"', html, re.IGNORECASE)
     if redirect:  # index.html: Jupyter Book's redirect to the root page, tested on its own
         v.page.wait_for_url(f"**/{redirect.group(1)}")
-        assert redirect.group(1) in PAGES
+        assert (Path(page_path).parent / redirect.group(1)).as_posix() in PAGES + TRANSLATED_PAGES
         v.assert_clean()
         return
 
@@ -236,14 +245,19 @@ def test_page_loads_offline_with_math_images_and_no_console_errors(visit, page_p
     assert not [u for u in v.failed if u not in v.blocked], f"{page_path}: failed requests {v.failed}"
 
 
-def test_every_page_in_the_table_of_contents_was_built():
+def test_every_page_in_the_table_of_contents_was_built_in_every_edition():
     toc = HTML.parent.parent / "_toc.yml"  # the book's source folder, above _build/html
     if not toc.is_file():
         toc = REPO / "_toc.yml"
     files = re.findall(r"(?:root|file):\s*(\S+)", toc.read_text("utf-8"))
     assert files, f"no pages in {toc}"
-    missing = [f for f in files if f"{Path(f).with_suffix('').as_posix()}.html" not in PAGES]
-    assert not missing, f"pages in {toc} with no html in {HTML}: {missing}"
+    assert TRANSLATIONS == ["zh_TW"], f"translated editions found: {TRANSLATIONS}"
+    for edition in ["", *TRANSLATIONS]:
+        built = set(_pages(edition))
+        missing = [f for f in files
+                   if (Path(edition) / f"{Path(f).with_suffix('').as_posix()}.html").as_posix()
+                   not in built]
+        assert not missing, f"pages in {toc} with no html in {HTML / edition}: {missing}"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -406,6 +420,84 @@ def test_execution_times_page_lists_every_executed_notebook(visit):
 
 
 # ---------------------------------------------------------------------------------------------
+# The translated editions
+# ---------------------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+EDITION_LINK = re.compile(r'<p class="edition-link"><a href="([^"]+)"')
+PASTED = re.compile(r'<span class="pasted-text">([^<]*)</span>')
+
+
+def test_every_page_links_to_the_same_page_in_the_other_edition():
+    for page_path in PAGES + TRANSLATED_PAGES:
+        links = EDITION_LINK.findall((HTML / page_path).read_text("utf-8"))
+        if not links:  # index.html only redirects
+            assert page_path.endswith("index.html"), f"{page_path}: no link to the other edition"
+            continue
+        target = (HTML / page_path).parent / links[0]
+        other = target.resolve().relative_to(HTML).as_posix()
+        edition, _, rest = page_path.partition("/")
+        same = rest if edition in TRANSLATIONS else f"{TRANSLATIONS[0]}/{page_path}"
+        assert other == same and target.is_file(), f"{page_path} links to {other}"
+
+
+def test_following_the_language_link_there_and_back(visit):
+    v = visit(SCREENSHOT_CHAPTER)
+    english_title = v.page.locator("h1").first.inner_text()
+    v.page.locator("p.edition-link a").click()
+    v.page.wait_for_url(f"**/{TRANSLATIONS[0]}/{SCREENSHOT_CHAPTER}")
+    assert v.page.evaluate("document.documentElement.lang").startswith("zh")
+    chinese_title = v.page.locator("h1").first.inner_text()
+    assert CJK.search(chinese_title) and chinese_title != english_title
+    v.page.locator("p.edition-link a").click()
+    v.page.wait_for_url(f"**/{SCREENSHOT_CHAPTER}")
+    assert "/zh_TW/" not in v.page.url
+    assert v.page.locator("h1").first.inner_text() == english_title
+    v.assert_clean()
+
+
+def test_the_translations_show_the_same_computed_numbers():
+    # glue references in translated text take the cross-document form (_ext/book_i18n.py); one
+    # that failed would render empty, and the sorted values would differ
+    for page_path in TRANSLATED_PAGES:
+        english = page_path.split("/", 1)[1]
+        if english not in PAGES:
+            continue
+        ours = sorted(PASTED.findall((HTML / page_path).read_text("utf-8")))
+        theirs = sorted(PASTED.findall((HTML / english).read_text("utf-8")))
+        assert ours == theirs, f"{page_path}: glued values differ from {english}"
+        assert all(value.strip() for value in ours), f"{page_path}: an empty glued value"
+
+
+UNTRANSLATED = r"""() => {
+    const skip = '.cell_output, .highlight, .edition-link, .math, pre, code, .bd-sidebar, footer';
+    const texts = [];
+    for (const el of document.querySelectorAll('article p, article li, article h1, article h2,'
+                                               + ' article h3, article .admonition-title')) {
+        if (el.closest(skip)) continue;
+        const clone = el.cloneNode(true);
+        clone.querySelectorAll('.math, code, .pasted-text, a.reference.external')
+             .forEach(n => n.remove());
+        texts.push(clone.textContent.replace(/\s+/g, ' ').trim());
+    }
+    return texts;
+}"""
+
+
+@pytest.mark.parametrize("page_path", [p for p in TRANSLATED_PAGES
+                                       if p.split("/", 1)[1] in PAGES])
+def test_a_translated_page_has_no_english_sentence_left(visit, page_path):
+    v = visit(page_path)
+    english = [t for t in v.page.evaluate(UNTRANSLATED)
+               if len(re.findall(r"[A-Za-z]{3,}", t)) >= 4 and not CJK.search(t)]
+    assert not english, f"{page_path}: {len(english)} untranslated: {english[:5]}"
+    labels = v.page.evaluate("""() => Array.from(document.querySelectorAll(
+        '.exercise .admonition-title, .solution .admonition-title')).map(e => e.textContent)""")
+    assert all("Exercise" not in t and "Solution" not in t for t in labels), labels
+    assert all(CJK.search(t) for t in labels), labels
+
+
+# ---------------------------------------------------------------------------------------------
 # Screenshots (for people, not assertions)
 # ---------------------------------------------------------------------------------------------
 
@@ -413,7 +505,9 @@ def test_screenshots_of_the_intro_and_a_chapter(visit):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     chapter = SCREENSHOT_CHAPTER if SCREENSHOT_CHAPTER in PAGES else next(
         p for p in PAGES if p.startswith("chapters/"))
-    for page_path, name in [(INTRO, "intro.png"), (chapter, "chapter.png")]:
+    shots = [(INTRO, "intro.png"), (chapter, "chapter.png")]
+    shots += [(f"{edition}/{chapter}", f"chapter-{edition}.png") for edition in TRANSLATIONS]
+    for page_path, name in shots:
         v = visit(page_path)
         assert v.response.status == 200
         if 'class="math' in (HTML / page_path).read_text("utf-8"):

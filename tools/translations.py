@@ -65,6 +65,24 @@ def is_math_block(message: str) -> bool:
     return message.startswith("\n")
 
 
+# Mainland forms a Taiwanese reader stumbles on (locale/zh_TW/glossary.md gives the Taiwan form
+# of each). Text in 「」 is exempt: a quotation keeps its author's words (the article was
+# converted from Simplified Chinese and writes 數據, 算法).
+MAINLAND_FORMS = {
+    "zh_TW": ("數據", "(?<!演)算法", "信息", "網絡", "默認", "內存", "帶寬", "線程", "進程",
+              "視頻", "軟件", "硬件", "方差", "噪聲", "矢量", "編程", "代碼", "回調",
+              "緩存", "分布式", "鏈式法則", "最小二乘", "上下文管理器", "運算符", "溢出"),
+}
+_QUOTED = re.compile(r"「[^「」]*(?:『[^』]*』[^「」]*)*」")
+
+
+def usage_problems(translation: str, language: str) -> list[str]:
+    """The mainland forms in ``translation`` (outside quotations)."""
+    text = _QUOTED.sub(" ", translation)
+    return [f"mainland form {m.group(0)!r}" for form in MAINLAND_FORMS.get(language, ())
+            for m in re.finditer(form, text)]
+
+
 def _xref_target(content: str) -> str:
     match = re.search(r"<([^<>]+)>\s*$", content)
     return match.group(1) if match else content
@@ -180,7 +198,8 @@ def report(pot_dir: Path, language: str) -> list[CatalogReport]:
             elif message.fuzzy:
                 rep.fuzzy.append(msgid)
             else:
-                problems = markup_problems(msgid, message.string)
+                problems = (markup_problems(msgid, message.string)
+                            + usage_problems(message.string, language))
                 if problems:
                     rep.markup.append((msgid, problems))
         rep.obsolete = sorted(set(translated) - set(english))
@@ -296,7 +315,8 @@ def import_translations(text: str, language: str) -> list[str]:
                               + translation.strip("\n")
                               + message.id[len(message.id.rstrip("\n")):])
             message.flags.discard("fuzzy")
-            problems += [f"{page} {index}: {p}" for p in markup_problems(message.id, translation)]
+            problems += [f"{page} {index}: {p}" for p in markup_problems(message.id, translation)
+                         + usage_problems(translation, language)]
         with path.open("wb") as f:
             write_po(f, catalog, width=0, omit_header=False)
         fcntl.flock(lock, fcntl.LOCK_UN)
