@@ -18,10 +18,14 @@ This extension does what the catalogs alone cannot:
   Sphinx only extracts text with one: the titles would stay English. The directive is wrapped so
   the title carries its position and its MyST source, and is extracted and translated like a
   paragraph.
-- **Exercise labels** ("Exercise 3", "Solution to Exercise 3"): sphinx-exercise ships no zh_TW
-  catalog; ``_ext/locale/<lang>/LC_MESSAGES/exercise.po`` is compiled and registered.
 - **A link to the same page in the other edition**, on every page.
-- **The edition's title and search-box text**, from :data:`EDITIONS`.
+- **The edition's title, search-box text and code-cell toggles**, from :data:`EDITIONS`; so are
+  the glued values that are phrases built by code (a spread over seeds), put in the edition's
+  words with their numbers untouched.
+- **The labels the theme and sphinx-exercise ship no Traditional Chinese for** ("Exercise",
+  "Back to top"): ``_ext/locale/<lang>/LC_MESSAGES/<domain>.po``.
+- **The table of contents' part captions**, which sphinx-external-toc inserts after Sphinx
+  translated the root page.
 """
 
 from __future__ import annotations
@@ -48,6 +52,12 @@ EDITIONS = {
         # myst-nb's toggle of a hidden cell ("Show code cell {type}"); the book hides only
         # inputs (hide-input), so the label names the code
         "config": {"nb_code_prompt_show": "顯示程式碼", "nb_code_prompt_hide": "隱藏程式碼"},
+        # glued values that are sentences made by code: the same numbers, in Chinese
+        "glued_text": [
+            # lib.measure.SeedSpread.describe(): "0.361 (0.322 to 0.428 over 3 seeds)"
+            (r"^(\S+) \((\S+) to (\S+) over (\d+) seeds\)$",
+             r"\1（\4 個隨機種子的中位數；範圍 \2 至 \3）"),
+        ],
     },
 }
 SOURCE_LANGUAGE = "en"
@@ -198,6 +208,30 @@ def _use_extension_catalogs(language: str, target: Path) -> None:
             ours._fallback, first._fallback = first._fallback, ours
 
 
+def _parse_each_translation_once() -> None:
+    """Sphinx's Locale transform parses every translated message twice (once to map titles and
+    references, once to translate), and a parse through the notebook parser costs a few
+    milliseconds: a thousand messages doubled is half the translated edition's build time.
+    The second parse of the same text, at the same place, is a copy of the first."""
+    from sphinx.transforms import i18n
+
+    if getattr(i18n.publish_msgstr, "_book_i18n", False):
+        return
+    original = i18n.publish_msgstr
+    parsed: dict = {}
+
+    def publish_msgstr(app, source, source_path, source_line, config, settings):
+        key = (source, source_path, source_line)
+        if key not in parsed:
+            if len(parsed) > 10_000:
+                parsed.clear()
+            parsed[key] = original(app, source, source_path, source_line, config, settings)
+        return parsed[key].deepcopy()
+
+    publish_msgstr._book_i18n = True
+    i18n.publish_msgstr = publish_msgstr
+
+
 def _translatable_exercise_titles() -> None:
     from sphinx_exercise import directive as exercise_directive
     from sphinx_exercise.nodes import exercise_subtitle
@@ -242,6 +276,16 @@ def _register_translated_exercises(app, doctree):
                 old += child.deepcopy()
 
 
+def _adopt_translated_nodes(app, doctree):
+    """A translated message's nodes come from a document of their own (Sphinx parses each
+    message separately) and keep pointing at it, and through its settings at the whole build
+    environment: pickled with the page, that made every translated page's doctree five times
+    the English one's, and its build four times as slow. They belong to the page."""
+    for node in doctree.findall():
+        if getattr(node, "document", None) not in (None, doctree):
+            node.document = doctree
+
+
 def _extract_exercise_titles(app, doctree):
     """The gettext builder collects messages from the final doctree, where sphinx-exercise has
     already merged each title into "Exercise N (title)": collect the titles as read."""
@@ -267,6 +311,24 @@ def edition_link(pagename: str, language: str) -> tuple[str, str]:
         other = next(lang for lang in EDITIONS if lang != SOURCE_LANGUAGE)
         return EDITIONS[other]["label"], f"{to_root}{EDITIONS[other]['folder']}/{pagename}.html"
     return EDITIONS[SOURCE_LANGUAGE]["label"], f"{to_root}../{pagename}.html"
+
+
+def _translate_glued_text(app, doctree, docname):
+    """Glued values that are phrases built by code (:data:`EDITIONS` ``glued_text``) in the
+    edition's words; the numbers in them are untouched. Runs when every glue reference,
+    cross-document ones included, has been resolved."""
+    patterns = EDITIONS.get(app.config.language or SOURCE_LANGUAGE, {}).get("glued_text", [])
+    if not patterns:
+        return
+    for node in doctree.findall(nodes.inline):
+        if "pasted-text" not in node.get("classes", []):
+            continue
+        text = node.astext()
+        for pattern, replacement in patterns:
+            translated = re.sub(pattern, replacement, text)
+            if translated != text:
+                node.children = [nodes.Text(translated)]
+                break
 
 
 def _add_edition_link(app, pagename, templatename, context, doctree):
@@ -312,7 +374,10 @@ def setup(app):
     app.connect("config-inited", _config_inited, priority=100)
     app.connect("doctree-read", _extract_exercise_titles)
     if language != SOURCE_LANGUAGE:
+        _parse_each_translation_once()
+        app.connect("doctree-read", _adopt_translated_nodes)
         app.connect("doctree-read", _register_translated_exercises)
     app.connect("html-page-context", _add_edition_link)
+    app.connect("doctree-resolved", _translate_glued_text)
     app.add_css_file("edition-link.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -149,3 +149,13 @@ def test_notebooks_hide_only_inputs_as_the_translated_toggle_labels_say():
     for notebook in sorted((ROOT / "chapters").glob("*.ipynb")):
         text = notebook.read_text(encoding="utf-8")
         assert '"hide-output"' not in text and '"hide-cell"' not in text, notebook.name
+
+
+def test_a_spread_over_seeds_glued_as_a_phrase_is_reworded_with_the_same_numbers():
+    from lib.measure import over_seeds
+
+    phrase = over_seeds(lambda seed: 0.1 * (seed + 1), seeds=(0, 1, 2)).describe(".3f")
+    (pattern, replacement), = book_i18n.EDITIONS["zh_TW"]["glued_text"]
+    chinese = re.sub(pattern, replacement, phrase)
+    assert chinese != phrase and not re.search("[A-Za-z]", chinese), (phrase, chinese)
+    assert re.findall(r"\d+\.\d+", chinese) == ["0.200", "0.100", "0.300"]
