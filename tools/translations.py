@@ -164,7 +164,34 @@ def extract(pot_dir: Path) -> Path:
                             env={**os.environ, **env}, capture_output=True, text=True)
     if result.returncode != 0:
         raise RuntimeError(f"gettext extraction failed:\n{result.stdout}\n{result.stderr}")
+    _add_figure_descriptions(pot_dir)
     return pot_dir
+
+
+def figure_descriptions(notebook: Path) -> list[str]:
+    """The alt texts of a notebook's figures (code-cell metadata ``mystnb.image.alt``)."""
+    import json
+
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    return [alt for cell in cells if cell["cell_type"] == "code"
+            if (alt := cell.get("metadata", {}).get("mystnb", {}).get("image", {}).get("alt"))]
+
+
+def _add_figure_descriptions(pot_dir: Path) -> None:
+    """Add every figure's alt text to its page's messages. The figures exist only in executed
+    outputs, which the extraction does not run, but their descriptions are written in the
+    notebook; Sphinx translates an image's alt text when the catalog has it."""
+    from babel.messages.pofile import write_po
+
+    for page, pot_path in _pot_files(pot_dir).items():
+        notebook = ROOT / f"{page}.ipynb"
+        if not notebook.is_file():
+            continue
+        catalog = _read_catalog(pot_path)
+        for alt in figure_descriptions(notebook):
+            catalog.add(alt, locations=[], auto_comments=["figure description (alt text)"])
+        with pot_path.open("wb") as f:
+            write_po(f, catalog, width=0)
 
 
 def _pot_files(pot_dir: Path) -> dict[str, Path]:
