@@ -57,6 +57,8 @@ EDITIONS = {
             # lib.measure.SeedSpread.describe(): "0.361 (0.322 to 0.428 over 3 seeds)"
             (r"^(\S+) \((\S+) to (\S+) over (\d+) seeds\)$",
              r"\1（\4 個隨機種子的中位數；範圍 \2 至 \3）"),
+            # a range glued as one phrase: "0.0021 to 0.0041", "4.4 × 10⁻⁵ to 3.4 × 10⁻⁴"
+            (r"^([^ ]+(?: × [^ ]+)?) to ([^ ]+(?: × [^ ]+)?)$", r"\1 至 \2"),
         ],
     },
 }
@@ -331,6 +333,25 @@ def _translate_glued_text(app, doctree, docname):
                 break
 
 
+def _full_width_title_brackets(app, doctree, docname):
+    """sphinx-exercise writes "Exercise 3 (title)" with ASCII brackets; in a Chinese title
+    they are the full-width （）."""
+    if not (app.config.language or SOURCE_LANGUAGE).startswith("zh"):
+        return
+    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
+
+    kinds = (exercise_node, exercise_enumerable_node, solution_node)
+    for admonition in doctree.findall(lambda n: isinstance(n, kinds)):
+        if not admonition.children or not isinstance(admonition[0], nodes.title):
+            continue
+        for text in list(admonition[0].findall(nodes.Text)):
+            if str(text) in (" (", ")"):
+                text.parent.replace(text, nodes.Text("（" if str(text) == " (" else "）"))
+            elif str(text).startswith(" ") and isinstance(text.parent, nodes.reference):
+                # "解答： 練習 3": no space after the full-width colon
+                text.parent.replace(text, nodes.Text(str(text).lstrip()))
+
+
 def _add_edition_link(app, pagename, templatename, context, doctree):
     if app.builder.format != "html" or "body" not in context:
         return
@@ -379,5 +400,6 @@ def setup(app):
         app.connect("doctree-read", _register_translated_exercises)
     app.connect("html-page-context", _add_edition_link)
     app.connect("doctree-resolved", _translate_glued_text)
+    app.connect("doctree-resolved", _full_width_title_brackets)
     app.add_css_file("edition-link.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
