@@ -491,7 +491,8 @@ UNTRANSLATED = r"""() => {
 
 
 @pytest.mark.parametrize("page_path", [p for p in TRANSLATED_PAGES
-                                       if p.split("/", 1)[1] in PAGES])
+                                       if p.split("/", 1)[1] in PAGES
+                                       and not p.endswith("index.html")])  # a redirect
 def test_a_translated_page_has_no_english_sentence_left(visit, page_path):
     v = visit(page_path)
     english = [t for t in v.page.evaluate(UNTRANSLATED)
