@@ -240,6 +240,9 @@ def test_page_loads_offline_with_math_images_and_no_console_errors(visit, page_p
     no_alt = [i for i in images if not (i["alt"] or "").strip()]
     assert not no_alt, f"{page_path}: images without alt text: {no_alt}"
 
+    if page_path in TRANSLATED_PAGES:
+        _assert_translated(v, page_path)
+
     v.page.wait_for_timeout(300)  # late console errors (deferred scripts, the animation player)
     v.assert_clean()
     assert not [u for u in v.failed if u not in v.blocked], f"{page_path}: failed requests {v.failed}"
@@ -490,11 +493,9 @@ UNTRANSLATED = r"""() => {
 }"""
 
 
-@pytest.mark.parametrize("page_path", [p for p in TRANSLATED_PAGES
-                                       if p.split("/", 1)[1] in PAGES
-                                       and not p.endswith("index.html")])  # a redirect
-def test_a_translated_page_has_no_english_sentence_left(visit, page_path):
-    v = visit(page_path)
+def _assert_translated(v, page_path):
+    """No English sentence left in a translated page's prose, and its exercise labels are in
+    its language (run by the page-load test, on the page it has opened)."""
     english = [t for t in v.page.evaluate(UNTRANSLATED)
                if len(re.findall(r"[A-Za-z]{3,}", t)) >= 4 and not CJK.search(t)]
     assert not english, f"{page_path}: {len(english)} untranslated: {english[:5]}"
