@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -137,8 +138,19 @@ def test_make_lab_serves_the_chapters_with_a_kernel_that_imports_lib(tmp_path):
                 break
             time.sleep(0.1)
         assert url, f"JupyterLab did not start:\n{log.read_text()[-3000:]}"
-        with urllib.request.urlopen(f"{url}/api/contents?token={token}", timeout=30) as r:
-            names = {item["name"] for item in json.load(r)["content"]}
+        # the first request may come before the server answers (seen once in CI as "connection
+        # refused" right after the address was printed): retry while it is running
+        for attempt in range(100):
+            try:
+                with urllib.request.urlopen(f"{url}/api/contents?token={token}",
+                                            timeout=30) as r:
+                    names = {item["name"] for item in json.load(r)["content"]}
+                break
+            except urllib.error.URLError:
+                if attempt == 99 or lab.poll() is not None:
+                    raise AssertionError(f"JupyterLab at {url} did not answer (exit code "
+                                         f"{lab.poll()}):\n{log.read_text()[-3000:]}")
+                time.sleep(0.2)
         assert CHAPTER in names
         with urllib.request.urlopen(f"{url}/lab?token={token}", timeout=30) as r:
             assert r.status == 200 and b"JupyterLab" in r.read()
