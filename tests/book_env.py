@@ -1,4 +1,5 @@
-"""A fresh virtual environment that sees the book's installed packages but not `lib`.
+"""What several tests share: loading one of the book's scripts (tools/, benchmarks/, _ext/) as a
+module, and a fresh virtual environment that sees the book's installed packages but not `lib`.
 
 Installing TensorFlow and PyTorch into a new environment takes minutes and gigabytes, so tests
 that need "a machine without lib" give a new venv the book's third-party packages through a
@@ -9,10 +10,26 @@ finds every pinned requirement already satisfied and installs only what is new.
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_script(relative_path: str):
+    """The script at ``relative_path`` in the repository (e.g. ``tools/make_homework.py``),
+    imported as a module named after its file (registered in ``sys.modules``, so dataclasses
+    and pickling in it work)."""
+    path = REPO / relative_path
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def environment_without_lib(where: Path, name: str = "env") -> Path:

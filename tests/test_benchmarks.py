@@ -1,20 +1,14 @@
 """benchmarks/optimizer_step.py keeps working: a tiny run of every implementation and the table."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pytest
-
-SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "optimizer_step.py"
+from book_env import load_script
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("optimizer_step", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/optimizer_step.py")
 
 
 @pytest.fixture(scope="module")

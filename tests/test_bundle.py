@@ -9,7 +9,6 @@ bottom in that environment with its stubs in place: every check says "not attemp
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import subprocess
@@ -19,20 +18,13 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from book_env import environment_without_lib
+from book_env import environment_without_lib, load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hw = _load("make_homework")
-bundle = _load("make_bundle")
+hw = load_script("tools/make_homework.py")
+bundle = load_script("tools/make_bundle.py")
 NOTEBOOK = "01_gradient_descent.ipynb"  # the one run top to bottom in the fresh environment
 
 

@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import ast
 import copy
-import importlib.util
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from book_env import load_script
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTERS = REPO / "chapters"
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location("make_homework", REPO / "tools" / "make_homework.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-hw = _load_tool()
+hw = load_script("tools/make_homework.py")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,29 +9,22 @@ and ``autograde`` must give the reference full marks and an untouched student co
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 from pathlib import Path
 
 import nbformat
 import pytest
+from book_env import load_script
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 REPO = Path(__file__).resolve().parents[1]
 CHAPTERS = REPO / "chapters"
 
 
-def _load(name):
-    spec = importlib.util.spec_from_file_location(name, REPO / "tools" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-meta = _load("nbgrader_metadata")
-hw = _load("make_homework")
-course = _load("nbgrader_course")
+meta = load_script("tools/nbgrader_metadata.py")
+hw = load_script("tools/make_homework.py")
+course = load_script("tools/nbgrader_course.py")
 
 SOLUTION = ('def gd_step(theta, grad, lr):\n    ### BEGIN SOLUTION\n    return theta - lr * grad\n'
             '    ### END SOLUTION')

@@ -1,15 +1,13 @@
 """Every chapter keeps the conventions a reader relies on (tools/lint_notebooks.py)."""
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+from book_env import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb"))
-_spec = importlib.util.spec_from_file_location("lint_notebooks", ROOT / "tools/lint_notebooks.py")
-lint_notebooks = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(lint_notebooks)
+lint_notebooks = load_script("tools/lint_notebooks.py")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)

@@ -3,26 +3,17 @@ reviewed translation that keeps the source's markup (tools/translations.py, _ext
 The Chinese edition's warnings-as-errors build is `make test-book`; the rendered pages are
 checked in tests/test_browser.py."""
 
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from book_env import load_script
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-translations = _load("gdbook_translations", ROOT / "tools" / "translations.py")
-book_i18n = _load("gdbook_book_i18n", ROOT / "_ext" / "book_i18n.py")
+translations = load_script("tools/translations.py")
+book_i18n = load_script("_ext/book_i18n.py")
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +38,7 @@ def test_every_english_message_has_a_reviewed_translation_with_its_markup(
     assert not problems, f"{len(problems)} message(s) to fix:\n" + "\n".join(problems[:40])
 
 
-def test_every_page_of_the_book_has_a_catalog(english_messages):
+def test_every_page_of_the_book_has_a_catalog():
     toc = (ROOT / "_toc.yml").read_text()
     pages = set(re.findall(r"file: (\S+)", toc)) | {"intro"}
     for language in translations.LANGUAGES:

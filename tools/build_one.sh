@@ -33,22 +33,9 @@ cd "$scratch"
 "$repo/.venv/bin/jupyter-book" build . --all -W -n --keep-going --path-output "$scratch" \
   > "$scratch/build.log" 2>&1 && status=0 || status=$?
 if [ -n "$language" ] && [ "$status" = 0 ]; then
-  # as tools/build_editions.py does, from the execution cache the English build just filled
-  PYTHONPATH="$scratch/_ext" "$repo/.venv/bin/python" - "$scratch" "$language" \
-    >> "$scratch/build.log" 2>&1 <<'PY' && status=0 || status=$?
-import sys
-from pathlib import Path
-from jupyter_book.sphinx import build_sphinx
-root, language = Path(sys.argv[1]), sys.argv[2]
-status = build_sphinx(
-    root, root / "_build" / "html" / language, noconfig=True,
-    path_config=str(root / "_config.yml"),
-    confoverrides={"language": language, "latex_individualpages": False, "nitpicky": True,
-                   "nb_execution_cache_path": str(root / "_build" / ".jupyter_cache")},
-    doctreedir=root / "_build" / f".doctrees-{language}", force_all=True,
-    warningiserror=True, keep_going=True, quiet=True)
-sys.exit(0 if status == 0 else 1)
-PY
+  # from the execution cache the English build just filled, as `make book` does
+  "$repo/.venv/bin/python" "$repo/tools/build_editions.py" --root "$scratch" --strict "$language" \
+    >> "$scratch/build.log" 2>&1 && status=0 || status=$?
 fi
 grep -E "WARNING|ERROR|Traceback" "$scratch/build.log" || true
 echo "build log: $scratch/build.log ; html: $scratch/_build/html/chapters/$name.html ; exit $status"
